@@ -1,0 +1,3 @@
+from cogsim.cli import app
+
+app(prog_name="cogsim")

@@ -1,0 +1,447 @@
+"""The IBL decision model for many agents at once.
+
+:class:`IBLBatch` holds N agents, each with its own noise, decay, temperature and mismatch
+penalty, over one :class:`~cogsim.memory.InstanceMemory`.  A call to :meth:`IBLBatch.choose`
+makes one decision for every agent given (or all), with PyIBL 5.2's semantics: the clock
+moves past the last learning, each option's value is the blended utility of the instances
+that match it (exactly, or partially on attributes with a similarity function), an option
+with no matching instance gets the default utility (and stores it as an instance at time 0),
+and the highest value wins, ties broken at random.  The only Python loop is over the
+options of a decision, never over agents.
+"""
+
+from __future__ import annotations
+
+from numbers import Real
+from typing import Callable, Sequence
+
+import numpy as np
+
+from cogsim.memory import (InstanceMemory, blend, effective_temperature, logistic_noise,
+                           mismatch_penalty, parse_optimized_learning,
+                           retrieval_probabilities)
+
+__all__ = ["IBLBatch", "DelayedOutcomes"]
+
+
+def _per_agent(value, name: str, n: int, *, minimum: float | None = 0.0,
+               allow_none: bool = False) -> np.ndarray | None:
+    """Broadcast a parameter to one finite value per agent, or raise a ValueError."""
+    if value is None:
+        if allow_none:
+            return None
+        raise ValueError(f"{name} must be a number, got None")
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number or one number per agent, got {value!r}")
+    if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != n):
+        raise ValueError(f"{name} must be a number or {n} numbers (one per agent), "
+                         f"got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if minimum is not None and np.any(arr < minimum):
+        raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
+    return np.broadcast_to(arr, (n,)).copy()
+
+
+class IBLBatch:
+    """N Instance-Based Learning agents that decide and learn together.
+
+    Parameters
+    ----------
+    n_agents : int
+        Number of agents.
+    attributes : sequence of str
+        Names of the attributes that describe an option; options are arrays of floats with
+        one value per attribute.
+    noise, decay : float or array of shape (n_agents,)
+        Logistic activation noise s and base-level decay d (both >= 0).
+    temperature : float, array or None
+        Blending temperature; None means s*sqrt(2) (1 when that is below 0.01).
+    mismatch_penalty : float, array or None
+        mu for partial matching; None turns partial matching off.
+    optimized_learning : bool or int
+        See :class:`~cogsim.memory.InstanceMemory`.
+    default_utility : float, array, callable or None
+        Value of an option no instance matches.  A callable gets
+        ``(option_index, option_values)`` with option_values of shape (m, n_attributes) and
+        returns m values.
+    default_utility_populates : bool
+        Store the default utility as an instance at time 0 when it is used.
+    fixed_noise : bool
+        Draw one noise value per instance per decision, shared by all options, instead of a
+        fresh value per retrieval.
+    seed : int, SeedSequence, Generator or None
+        Source of every random draw.
+    """
+
+    def __init__(self, n_agents: int, attributes: Sequence[str] = ("option",), *,
+                 noise=0.25, decay=0.5, temperature=None, mismatch_penalty=None,
+                 optimized_learning=False, default_utility=None,
+                 default_utility_populates: bool = True, fixed_noise: bool = False,
+                 seed=None):
+        if not isinstance(n_agents, (int, np.integer)) or n_agents < 1:
+            raise ValueError(f"n_agents must be a positive integer, got {n_agents!r}")
+        attributes = tuple(attributes)
+        if not attributes or len(set(attributes)) != len(attributes):
+            raise ValueError(f"attributes must be distinct names, at least one, got {attributes!r}")
+        self.n_agents = int(n_agents)
+        self.attributes = attributes
+        self.optimized_learning = parse_optimized_learning(optimized_learning)
+        self.noise = _per_agent(noise, "noise", self.n_agents)
+        self.decay = _per_agent(decay, "decay", self.n_agents)
+        if self.optimized_learning is not None and np.any(self.decay >= 1):
+            raise ValueError(f"decay must be less than 1 with optimized_learning, got {decay!r}")
+        self.temperature = _per_agent(temperature, "temperature", self.n_agents,
+                                      minimum=0.01, allow_none=True)
+        self.mismatch_penalty = _per_agent(mismatch_penalty, "mismatch_penalty",
+                                           self.n_agents, allow_none=True)
+        if default_utility is None or callable(default_utility):
+            self.default_utility = default_utility
+        else:
+            self.default_utility = _per_agent(default_utility, "default_utility",
+                                              self.n_agents, minimum=None)
+        self.default_utility_populates = bool(default_utility_populates)
+        self.fixed_noise = bool(fixed_noise)
+        self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        self._similarities: dict[int, tuple[Callable, float]] = {}
+        self._explicit_weights: dict[int, float] = {}
+        self.memory = InstanceMemory(self.n_agents, len(attributes), self.optimized_learning)
+        self.time = np.zeros(self.n_agents, dtype=np.int64)
+        self._last_learn = np.zeros(self.n_agents, dtype=np.int64)
+        self._pending = None
+
+    # ------------------------------------------------------------ parameters
+    @property
+    def tau(self) -> np.ndarray:
+        """Temperature each agent uses."""
+        return effective_temperature(self.temperature, self.noise)
+
+    def similarity(self, attributes: Sequence[str] | str, function: Callable | bool | None = None,
+                   weight: float | None = None) -> None:
+        """Set (or, with no function and weight, remove) partial matching on attributes.
+
+        ``function(x, y)`` gets two arrays of attribute values and returns similarities in
+        [0, 1]; ``True`` means 1 when equal and 0 otherwise.  Weights given explicitly must
+        be in (0, 1] and sum to at most 1 over all attributes.
+        """
+        names = [attributes] if isinstance(attributes, str) else list(attributes)
+        idx = []
+        for a in names:
+            if a not in self.attributes:
+                raise ValueError(f"similarity: unknown attribute {a!r}; expected one of "
+                                 f"{list(self.attributes)}")
+            idx.append(self.attributes.index(a))
+        if function is None and weight is None:
+            for i in idx:
+                self._similarities.pop(i, None)
+                self._explicit_weights.pop(i, None)
+            return
+        if weight is not None:
+            if isinstance(weight, bool) or not isinstance(weight, Real) or not 0 < weight <= 1:
+                raise ValueError(f"similarity weight must be a number in (0, 1], got {weight!r}")
+            others = sum(w for i, w in self._explicit_weights.items() if i not in idx)
+            if others + weight * len(idx) > 1 + 1e-12:
+                raise ValueError(f"similarity weights must sum to at most 1; with weight "
+                                 f"{weight} for {names} they sum to {others + weight * len(idx)}")
+        if function is not None and function is not True and not callable(function):
+            raise ValueError(f"similarity function must be callable or True, got {function!r}")
+        for i in idx:
+            old_f, old_w = self._similarities.get(i, (True, 1.0))
+            self._similarities[i] = (function if function is not None else old_f,
+                                     float(weight) if weight is not None else old_w)
+            if weight is not None:
+                self._explicit_weights[i] = float(weight)
+
+    @property
+    def partial(self) -> bool:
+        """Whether partial matching is on (a mismatch penalty and a similarity are set)."""
+        return self.mismatch_penalty is not None and bool(self._similarities)
+
+    # ---------------------------------------------------------------- helpers
+    def _agents(self, agents) -> np.ndarray:
+        if agents is None:
+            return np.arange(self.n_agents)
+        agents = np.asarray(agents, dtype=np.int64).reshape(-1)
+        if agents.size and (agents.min() < 0 or agents.max() >= self.n_agents):
+            raise ValueError(f"agents must be indices in [0, {self.n_agents}), got {agents}")
+        if len(np.unique(agents)) != len(agents):
+            raise ValueError("agents must not repeat within one call")
+        return agents
+
+    def _options(self, options, n: int, name: str = "options") -> np.ndarray:
+        try:
+            opts = np.asarray(options, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be numeric arrays of shape (n_options, "
+                             f"{len(self.attributes)}) or (n_agents, n_options, "
+                             f"{len(self.attributes)})")
+        if opts.ndim == 2:
+            opts = np.broadcast_to(opts, (n,) + opts.shape)
+        if opts.ndim != 3 or opts.shape[0] != n or opts.shape[2] != len(self.attributes):
+            raise ValueError(f"{name} must have shape (n_options, {len(self.attributes)}) or "
+                             f"({n}, n_options, {len(self.attributes)}) for attributes "
+                             f"{list(self.attributes)}, got {np.shape(options)}")
+        if opts.shape[1] < 1:
+            raise ValueError(f"{name} must hold at least one option")
+        if not np.all(np.isfinite(opts)):
+            raise ValueError(f"{name} must hold finite attribute values")
+        return opts
+
+    def _candidates(self, agents, option) -> np.ndarray:
+        """Instances of each agent that an option retrieves: equal on exact attributes."""
+        mem = self.memory
+        exact = [j for j in range(len(self.attributes))
+                 if not (self.mismatch_penalty is not None and j in self._similarities)]
+        cand = mem.valid[agents].copy()
+        for j in exact:
+            cand &= mem.attributes[agents, :, j] == option[:, None, j]
+        return cand
+
+    def _penalty(self, agents, option) -> np.ndarray:
+        mem = self.memory
+        sims, weights = [], []
+        valid = mem.valid[agents]
+        for j, (f, w) in sorted(self._similarities.items()):
+            y = np.broadcast_to(option[:, None, j], valid.shape)
+            # Empty slots get the option's own value, so that no function sees them.
+            x = np.where(valid, mem.attributes[agents, :, j], y)
+            equal = x == y
+            if f is True:
+                s = np.where(equal, 1.0, 0.0)
+            else:
+                s = np.where(equal, 1.0, np.asarray(f(x, y), dtype=np.float64))
+                live = valid & ~equal
+                if np.any(((s < 0) | (s > 1) | np.isnan(s)) & live):
+                    bad = s[((s < 0) | (s > 1) | np.isnan(s)) & live][0]
+                    raise ValueError(f"similarity of attribute {self.attributes[j]!r} must "
+                                     f"be in [0, 1], the function returned {bad}")
+            sims.append(s)
+            weights.append(w)
+        return mismatch_penalty(np.stack(sims, axis=-1), np.asarray(weights),
+                                self.mismatch_penalty[agents])
+
+    def _default_values(self, o: int, opts: np.ndarray, rows: np.ndarray,
+                        agents: np.ndarray) -> np.ndarray:
+        du = self.default_utility
+        if du is None:
+            raise RuntimeError(f"no experience available for option {o} of agents "
+                               f"{agents[rows][:5].tolist()} and no default_utility set")
+        if callable(du):
+            values = np.asarray(du(o, opts[rows, o]), dtype=np.float64).reshape(-1)
+        else:
+            values = du[agents[rows]]
+        if values.shape != (len(rows),) or not np.all(np.isfinite(values)):
+            raise ValueError("default_utility must give one finite number per option")
+        return values
+
+    # ----------------------------------------------------------------- choose
+    def choose(self, options, agents=None, details: bool = False):
+        """Each agent picks the option with the highest blended value.
+
+        Parameters
+        ----------
+        options : array (n_options, n_attributes) or (n, n_options, n_attributes)
+            The options, shared by all agents or one set per agent.
+        agents : array of int, optional
+            Which agents decide (default: all), n of them.
+        details : bool
+            Also return a dict with ``blended`` (n, n_options), ``probabilities``
+            (n, n_options, capacity) and ``candidates`` (same shape, bool).
+
+        Returns
+        -------
+        chosen : array of int, shape (n,)
+            Index of the chosen option for each agent (and the details dict if asked).
+        """
+        agents = self._agents(agents)
+        if self._pending is not None:
+            raise RuntimeError("choose() called before respond() for the previous decision")
+        opts = self._options(options, len(agents))
+        n, n_opts, _ = opts.shape
+        mem = self.memory
+        t = self.time[agents]
+        t = np.where(self._last_learn[agents] >= t, self._last_learn[agents] + 1, t)
+        self.time[agents] = t
+        decay = self.decay[agents]
+        tau = self.tau[agents]
+        base = mem.base_level(agents, t, decay)
+        noise = self._draw_noise(agents, n_opts, mem.capacity)
+        blended = np.empty((n, n_opts))
+        probs, cands = [], []
+        for o in range(n_opts):
+            cand = self._candidates(agents, opts[:, o])
+            missing = np.flatnonzero(~cand.any(axis=1))
+            values = None
+            if missing.size:
+                values = self._default_values(o, opts, missing, agents)
+                if self.default_utility_populates:
+                    old_cap = mem.capacity
+                    mem.learn(agents[missing], opts[missing, o], values, 0)
+                    base = mem.base_level(agents, t, decay)
+                    if mem.capacity > old_cap:
+                        extra = self._draw_noise(agents, n_opts, mem.capacity - old_cap)
+                        noise = np.concatenate([noise, extra], axis=2)
+                        cand = np.pad(cand, ((0, 0), (0, mem.capacity - old_cap)))
+                        cands = [np.pad(c, ((0, 0), (0, mem.capacity - old_cap))) for c in cands]
+                        probs = [np.pad(p, ((0, 0), (0, mem.capacity - old_cap))) for p in probs]
+            act = base + noise[:, 0 if self.fixed_noise else o]
+            if self.partial:
+                act = act + self._penalty(agents, opts[:, o])
+            p = retrieval_probabilities(act, cand, tau)
+            bv = blend(p, mem.utility[agents])
+            if values is not None:
+                bv[missing] = values
+            blended[:, o] = bv
+            probs.append(p)
+            cands.append(cand)
+        best = blended.max(axis=1, keepdims=True)
+        tie_break = self.rng.random((n, n_opts))
+        tie_break[blended != best] = -1.0
+        chosen = tie_break.argmax(axis=1)
+        self._pending = (agents, opts, blended, chosen)
+        if details:
+            return chosen, {"blended": blended, "probabilities": np.stack(probs, axis=1),
+                            "candidates": np.stack(cands, axis=1)}
+        return chosen
+
+    def _draw_noise(self, agents, n_opts: int, width: int) -> np.ndarray:
+        shape = (len(agents), 1 if self.fixed_noise else n_opts, width)
+        scale = self.noise[agents]
+        if not np.any(scale):
+            return np.zeros(shape)
+        return logistic_noise(self.rng, scale, shape)
+
+    # ---------------------------------------------------------------- respond
+    def _pending_rows(self, choices):
+        if self._pending is None:
+            raise RuntimeError("respond() called with no decision pending")
+        agents, opts, blended, chosen = self._pending
+        if choices is None:
+            idx = chosen
+        else:
+            idx = np.asarray(choices).reshape(-1)
+            if (idx.shape != chosen.shape or not np.issubdtype(idx.dtype, np.integer)
+                    or np.any(idx < 0) or np.any(idx >= opts.shape[1])):
+                raise ValueError(f"choices must be {len(chosen)} option indices in "
+                                 f"[0, {opts.shape[1]}), got {choices!r}")
+        rows = np.arange(len(agents))
+        return agents, opts[rows, idx], blended[rows, idx]
+
+    def respond(self, outcomes, choices=None) -> None:
+        """Learn the outcome of the pending decision of each agent that chose.
+
+        ``choices`` (option indices) credits another option than the chosen one.
+        """
+        agents, attrs, _ = self._pending_rows(choices)
+        outcomes = _finite(outcomes, "outcomes", len(agents))
+        self.memory.learn(agents, attrs, outcomes, self.time[agents])
+        self._last_learn[agents] = self.time[agents]
+        self._pending = None
+
+    def respond_delayed(self, choices=None) -> "DelayedOutcomes":
+        """Learn the expected (blended) value now; the real outcomes can follow later."""
+        agents, attrs, expected = self._pending_rows(choices)
+        when = self.time[agents].copy()
+        self.memory.learn(agents, attrs, expected, when)
+        self._last_learn[agents] = when
+        self._pending = None
+        return DelayedOutcomes(self, agents, attrs, expected, when)
+
+    # --------------------------------------------------------------- populate
+    def populate(self, options, outcome, agents=None, when=None) -> None:
+        """Store instances (option, outcome) for the agents, now or at an earlier ``when``."""
+        agents = self._agents(agents)
+        opts = self._options(options, len(agents))
+        outcome = _finite(outcome, "outcome", len(agents))
+        if when is None:
+            t = self.time[agents]
+        else:
+            if isinstance(when, bool) or not isinstance(when, (int, np.integer)):
+                raise ValueError(f"when must be an integer time, got {when!r}")
+            if np.any(when > self.time[agents]):
+                raise ValueError(f"when ({when}) must not be in the future (time is "
+                                 f"{int(self.time[agents].min())})")
+            t = np.full(len(agents), when, dtype=np.int64)
+        for o in range(opts.shape[1]):
+            self.memory.learn(agents, opts[:, o], outcome, t)
+        self._last_learn[agents] = np.maximum(self._last_learn[agents], t)
+
+    # ------------------------------------------------------------------- time
+    def advance(self, increment: int = 1, target: int | None = None, agents=None) -> np.ndarray:
+        """Move the clock forward by ``increment`` and at least to ``target``."""
+        agents = self._agents(agents)
+        for value, name in ((increment, "increment"), (target, "target")):
+            if value is not None and (isinstance(value, bool)
+                                      or not isinstance(value, (int, np.integer)) or value < 0):
+                raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+        t = self.time[agents]
+        if increment is not None:
+            t = t + increment
+        if target is not None:
+            if np.any(target < self.time[agents]):
+                raise ValueError(f"target ({target}) is earlier than the current time")
+            t = np.maximum(t, target)
+        self.time[agents] = t
+        return t
+
+    def reset(self, preserve_prepopulated: bool = False) -> None:
+        """Forget everything and set the time to 0.
+
+        With ``preserve_prepopulated`` (exact learning only, as in PyIBL) keep the instances
+        created at time 0 or before, with their references at those times.
+        """
+        if preserve_prepopulated and self.optimized_learning is None:
+            self.memory.keep(lambda created, occ_time: (created <= 0, occ_time <= 0))
+        else:
+            self.memory.clear()
+        self.time[:] = 0
+        self._last_learn[:] = 0
+        self._pending = None
+
+
+class DelayedOutcomes:
+    """Outcomes learned as expectations, to be replaced by the real ones via :meth:`update`."""
+
+    def __init__(self, batch: IBLBatch, agents, attributes, expected, when):
+        self._batch = batch
+        self.agents = agents
+        self._attributes = attributes
+        self.expectation = expected.copy()
+        self.outcome = expected.copy()
+        self.when = when
+        self.resolved = np.zeros(len(agents), dtype=bool)
+
+    def update(self, outcomes, rows=None) -> np.ndarray:
+        """Replace the stored outcome of the given rows (all by default); returns the old."""
+        rows = np.arange(len(self.agents)) if rows is None else np.asarray(rows).reshape(-1)
+        outcomes = _finite(outcomes, "outcomes", len(rows))
+        mem = self._batch.memory
+        old = self.outcome[rows].copy()
+        agents, attrs, when = self.agents[rows], self._attributes[rows], self.when[rows]
+        for r in range(len(rows)):
+            slot = mem.find(agents[r:r + 1], attrs[r:r + 1], old[r:r + 1])[0]
+            if slot >= 0:
+                mem.forget(int(agents[r]), int(slot), int(when[r]))
+        mem.learn(agents, attrs, outcomes, when)
+        self.outcome[rows] = outcomes
+        self.resolved[rows] = True
+        return old
+
+
+def _finite(values, name: str, n: int) -> np.ndarray:
+    """Values as a float array of length n, or a ValueError naming the argument."""
+    if isinstance(values, bool):
+        raise ValueError(f"{name} must be numbers, got {values!r}")
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numbers, got {values!r}")
+    if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != n):
+        raise ValueError(f"{name} must be a number or {n} numbers, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got {values!r}")
+    return np.broadcast_to(arr, (n,)).copy()
