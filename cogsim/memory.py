@@ -63,40 +63,39 @@ def effective_temperature(temperature, noise) -> np.ndarray:
 
 
 def logistic_noise(rng: np.random.Generator, scale: np.ndarray, shape: tuple) -> np.ndarray:
-    """Logistic activation noise with per-agent scale ``s`` (first axis of ``shape``)."""
-    scale = np.asarray(scale, dtype=np.float64).reshape((-1,) + (1,) * (len(shape) - 1))
-    return scale * rng.logistic(size=shape)
+    """Logistic activation noise with per-agent scale s; agents on the last axis of ``shape``."""
+    return np.asarray(scale, dtype=np.float64) * rng.logistic(size=shape)
 
 
 def mismatch_penalty(similarities: np.ndarray, weights: np.ndarray, mu) -> np.ndarray:
-    """Partial-matching term mu * sum_j w_j (S_j - 1); similarities on the last axis."""
-    per_slot = (similarities - 1.0) * weights
-    mu = np.asarray(mu, dtype=np.float64)
-    total = per_slot.sum(axis=-1)
-    return total * mu.reshape(mu.shape + (1,) * (total.ndim - mu.ndim))
+    """Partial-matching term mu * sum_j w_j (S_j - 1).
+
+    ``similarities`` has the attributes j on axis 0, agents on the last axis (as ``mu``).
+    """
+    weights = np.asarray(weights, dtype=np.float64).reshape((-1,) + (1,) * (similarities.ndim - 1))
+    return ((similarities - 1.0) * weights).sum(axis=0) * np.asarray(mu, dtype=np.float64)
 
 
 def retrieval_probabilities(activations: np.ndarray, candidates: np.ndarray,
                             temperature) -> np.ndarray:
-    """Softmax of activations at temperature over candidate instances (last axis).
+    """Softmax of activations at temperature over candidate instances (axis 0).
 
-    Rows without a candidate give all-zero probabilities.
+    Instances are on axis 0 and agents on the last axis (as ``temperature``).  Columns
+    without a candidate give all-zero probabilities.
     """
     a = np.where(candidates, activations, -np.inf)
-    top = a.max(axis=-1, keepdims=True)
+    top = a.max(axis=0)
     top = np.where(np.isfinite(top), top, 0.0)
-    tau = np.asarray(temperature, dtype=np.float64)
-    tau = tau.reshape(tau.shape + (1,) * (a.ndim - tau.ndim))
     with np.errstate(under="ignore"):
-        w = np.exp((a - top) / tau)
-    total = w.sum(axis=-1, keepdims=True)
+        w = np.exp((a - top) / np.asarray(temperature, dtype=np.float64))
+    total = w.sum(axis=0)
     return w / np.where(total > 0, total, 1.0)
 
 
 def blend(probabilities: np.ndarray, utilities: np.ndarray) -> np.ndarray:
-    """Blended value sum_i p_i u_i / sum_i p_i; NaN where there is no candidate."""
-    weight = probabilities.sum(axis=-1)
-    num = (probabilities * utilities).sum(axis=-1)
+    """Blended value sum_i p_i u_i / sum_i p_i over axis 0; NaN where there is no candidate."""
+    weight = probabilities.sum(axis=0)
+    num = (probabilities * utilities).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(weight > 0, num / np.where(weight > 0, weight, 1.0), np.nan)
 
@@ -107,7 +106,7 @@ class InstanceMemory:
     Parameters
     ----------
     n_agents : int
-        Number of agents (rows).
+        Number of agents.
     n_attributes : int
         Number of attribute values per instance.
     optimized_learning : bool or int
@@ -117,7 +116,9 @@ class InstanceMemory:
     capacity : int
         Initial instance slots per agent; grows by doubling.
 
-    Slots are used in insertion order and never reused, so the order of an agent's
+    Arrays are slot-major: ``utility[slot, agent]``, ``attributes[slot, j, agent]``, so that
+    a reduction over an agent's instances runs along axis 0, contiguous for all agents at
+    once.  Slots are used in insertion order and never reused, so the order of an agent's
     instances is the order in which they were first learned (as in PyIBL).  Forgetting the
     last reference of an instance empties its slot.
     """
@@ -129,73 +130,71 @@ class InstanceMemory:
         self.n_agents = int(n_agents)
         self.n_attributes = int(n_attributes)
         self.optimized_learning = parse_optimized_learning(optimized_learning)
-        self._alloc(max(1, int(capacity)))
+        capacity = max(1, int(capacity))
+        n, a, k = self.n_agents, self.n_attributes, self.optimized_learning
+        self.attributes = np.zeros((capacity, a, n))
+        self.utility = np.zeros((capacity, n))
+        self.created = np.zeros((capacity, n), dtype=np.int64)
+        self.count = np.zeros((capacity, n), dtype=np.int64)
+        self.valid = np.zeros((capacity, n), dtype=bool)
+        self.size = np.zeros(n, dtype=np.int64)
+        # Exact mode: the references of each agent, one column per agent: time and flat
+        # instance index slot*n_agents + agent.  Unused entries and forgotten references
+        # have time -inf, so that their (t - time)^-d is 0.
+        self.occ_time = np.full((4 * capacity, n), -np.inf)
+        self.occ_index = np.broadcast_to(np.arange(n, dtype=np.int64), (4 * capacity, n)).copy()
+        self.occ_size = np.zeros(n, dtype=np.int64)
+        self.latest = np.full(n, np.iinfo(np.int64).min)
+        # Integer optimized learning: the k most recent references, oldest first.
+        self.recent = np.zeros((capacity, k if k else 0, n), dtype=np.int64)
 
     # ----------------------------------------------------------------- storage
-    def _alloc(self, capacity: int) -> None:
-        n, a = self.n_agents, self.n_attributes
-        self.attributes = np.zeros((n, capacity, a))
-        self.utility = np.zeros((n, capacity))
-        self.created = np.zeros((n, capacity), dtype=np.int64)
-        self.count = np.zeros((n, capacity), dtype=np.int64)
-        self.valid = np.zeros((n, capacity), dtype=bool)
-        self.size = np.zeros(n, dtype=np.int64)
-        k = self.optimized_learning
-        # Exact mode: one row of occurrences per agent (time, slot); slot -1 marks a hole.
-        self.occ_time = np.zeros((n, 4 * capacity), dtype=np.int64)
-        self.occ_slot = np.full((n, 4 * capacity), -1, dtype=np.int32)
-        self.occ_size = np.zeros(n, dtype=np.int64)
-        # Integer optimized learning: the k most recent references, oldest first.
-        self.recent = np.zeros((n, capacity, k if k else 0), dtype=np.int64)
-
     @property
     def capacity(self) -> int:
-        return self.utility.shape[1]
+        return self.utility.shape[0]
 
     def _grow_instances(self, needed: int) -> None:
         cap = self.capacity
         if needed <= cap:
             return
-        new = max(needed, 2 * cap)
-        pad = new - cap
-        self.attributes = np.concatenate(
-            [self.attributes, np.zeros((self.n_agents, pad, self.n_attributes))], axis=1)
-        self.utility = np.concatenate([self.utility, np.zeros((self.n_agents, pad))], axis=1)
-        self.created = np.concatenate(
-            [self.created, np.zeros((self.n_agents, pad), dtype=np.int64)], axis=1)
-        self.count = np.concatenate(
-            [self.count, np.zeros((self.n_agents, pad), dtype=np.int64)], axis=1)
-        self.valid = np.concatenate(
-            [self.valid, np.zeros((self.n_agents, pad), dtype=bool)], axis=1)
-        self.recent = np.concatenate(
-            [self.recent, np.zeros((self.n_agents, pad, self.recent.shape[2]), dtype=np.int64)],
-            axis=1)
+        pad = max(needed, 2 * cap) - cap
+        for name in ("attributes", "utility", "created", "count", "valid", "recent"):
+            old = getattr(self, name)
+            setattr(self, name, np.concatenate([old, np.zeros((pad,) + old.shape[1:], old.dtype)]))
 
     def _grow_occurrences(self, needed: int) -> None:
-        cap = self.occ_time.shape[1]
+        cap = self.occ_time.shape[0]
         if needed <= cap:
             return
         pad = max(needed, 2 * cap) - cap
-        self.occ_time = np.concatenate(
-            [self.occ_time, np.zeros((self.n_agents, pad), dtype=np.int64)], axis=1)
-        self.occ_slot = np.concatenate(
-            [self.occ_slot, np.full((self.n_agents, pad), -1, dtype=np.int32)], axis=1)
+        self.occ_time = np.concatenate([self.occ_time, np.full((pad, self.n_agents), -np.inf)])
+        agents = np.broadcast_to(np.arange(self.n_agents, dtype=np.int64), (pad, self.n_agents))
+        self.occ_index = np.concatenate([self.occ_index, agents])
 
     def nbytes_per_instance(self) -> float:
-        """Bytes the store uses per allocated agent-instance slot (occurrences included)."""
+        """Bytes the store uses per allocated agent-instance slot (references included)."""
         arrays = [self.attributes, self.utility, self.created, self.count, self.valid,
-                  self.recent, self.occ_time, self.occ_slot]
+                  self.recent, self.occ_time, self.occ_index]
         return sum(a.nbytes for a in arrays) / (self.n_agents * self.capacity)
+
+    def width(self, agents) -> int:
+        """Number of slots in use by the fullest of the given agents."""
+        return int(self.size[agents].max()) if len(agents) else 0
 
     # ---------------------------------------------------------------- learning
     def find(self, agents: np.ndarray, attributes: np.ndarray,
              utility: np.ndarray) -> np.ndarray:
-        """Slot of the instance equal to (attributes, utility) for each agent, or -1."""
-        same = (self.valid[agents]
-                & (self.utility[agents] == utility[:, None])
-                & np.all(self.attributes[agents] == attributes[:, None, :], axis=-1))
-        found = same.any(axis=1)
-        return np.where(found, same.argmax(axis=1), -1)
+        """Slot of the instance equal to (attributes, utility) for each agent, or -1.
+
+        ``attributes`` has shape (len(agents), n_attributes).
+        """
+        w = self.width(agents)
+        same = self.valid[:w, agents] & (self.utility[:w, agents] == utility)
+        for j in range(self.n_attributes):
+            same &= self.attributes[:w, j, agents] == attributes[:, j]
+        if w == 0:
+            return np.full(len(agents), -1)
+        return np.where(same.any(axis=0), same.argmax(axis=0), -1)
 
     def learn(self, agents, attributes, utility, time) -> np.ndarray:
         """Add a reference at ``time`` to instance (attributes, utility) of each agent.
@@ -203,7 +202,7 @@ class InstanceMemory:
         Creates the instance (created = time) when the agent has none equal to it.  Rows
         are applied in order, so an agent may appear more than once.  Returns the slots.
         """
-        agents = np.asarray(agents, dtype=np.int64)
+        agents = np.asarray(agents, dtype=np.int64).reshape(-1)
         attributes = np.asarray(attributes, dtype=np.float64).reshape(len(agents), -1)
         utility = np.asarray(utility, dtype=np.float64).reshape(len(agents))
         time = np.broadcast_to(np.asarray(time, dtype=np.int64), agents.shape)
@@ -220,11 +219,11 @@ class InstanceMemory:
             na = agents[new]
             self._grow_instances(int(self.size[na].max()) + 1)
             ns = self.size[na]
-            self.attributes[na, ns] = attributes[new]
-            self.utility[na, ns] = utility[new]
-            self.created[na, ns] = time[new]
-            self.count[na, ns] = 0
-            self.valid[na, ns] = True
+            self.attributes[ns, :, na] = attributes[new]
+            self.utility[ns, na] = utility[new]
+            self.created[ns, na] = time[new]
+            self.count[ns, na] = 0
+            self.valid[ns, na] = True
             self.size[na] += 1
             slot[new] = ns
         self._cite(agents, slot, time)
@@ -235,18 +234,19 @@ class InstanceMemory:
         if k is None:
             self._grow_occurrences(int(self.occ_size[agents].max()) + 1)
             pos = self.occ_size[agents]
-            self.occ_time[agents, pos] = time
-            self.occ_slot[agents, pos] = slot
+            self.occ_time[pos, agents] = time
+            self.occ_index[pos, agents] = slot * self.n_agents + agents
             self.occ_size[agents] += 1
         elif k > 0:
-            c = self.count[agents, slot]
+            c = self.count[slot, agents]
             full = c >= k
             fa, fs = agents[full], slot[full]
-            self.recent[fa, fs, :-1] = self.recent[fa, fs, 1:]
-            self.recent[fa, fs, -1] = time[full]
+            self.recent[fs, :-1, fa] = self.recent[fs, 1:, fa]
+            self.recent[fs, -1, fa] = time[full]
             ea, es = agents[~full], slot[~full]
-            self.recent[ea, es, c[~full]] = time[~full]
-        self.count[agents, slot] += 1
+            self.recent[es, c[~full], ea] = time[~full]
+        self.count[slot, agents] += 1
+        self.latest[agents] = np.maximum(self.latest[agents], time)
 
     def forget(self, agent: int, slot: int, time: int) -> bool:
         """Remove one reference at ``time`` from an instance (exact mode only).
@@ -257,13 +257,14 @@ class InstanceMemory:
         if self.optimized_learning is not None:
             raise RuntimeError("forget() cannot be used with optimized learning")
         n = self.occ_size[agent]
-        hit = np.flatnonzero((self.occ_slot[agent, :n] == slot) & (self.occ_time[agent, :n] == time))
+        hit = np.flatnonzero((self.occ_index[:n, agent] == slot * self.n_agents + agent)
+                             & (self.occ_time[:n, agent] == time))
         if hit.size == 0:
             return False
-        self.occ_slot[agent, hit[0]] = -1
-        self.count[agent, slot] -= 1
-        if self.count[agent, slot] == 0:
-            self.valid[agent, slot] = False
+        self.occ_time[hit[0], agent] = -np.inf
+        self.count[slot, agent] -= 1
+        if self.count[slot, agent] == 0:
+            self.valid[slot, agent] = False
         return True
 
     def references(self, agent: int, slot: int) -> tuple[int, ...]:
@@ -271,102 +272,99 @@ class InstanceMemory:
         k = self.optimized_learning
         if k is None:
             n = self.occ_size[agent]
-            keep = self.occ_slot[agent, :n] == slot
-            return tuple(int(t) for t in self.occ_time[agent, :n][keep])
+            times = self.occ_time[:n, agent]
+            keep = (self.occ_index[:n, agent] == slot * self.n_agents + agent) & np.isfinite(times)
+            return tuple(int(t) for t in times[keep])
         if k == 0:
             return ()
-        c = min(int(self.count[agent, slot]), k)
-        return tuple(int(t) for t in self.recent[agent, slot, :c])
+        c = min(int(self.count[slot, agent]), k)
+        return tuple(int(t) for t in self.recent[slot, :c, agent])
 
-    def keep(self, agent_mask_fn) -> None:
-        """Keep only instances and references for which ``agent_mask_fn`` says so.
+    def keep_prepopulated(self) -> None:
+        """Keep only instances created at time <= 0, with their references at those times."""
+        inst_keep = self.valid & (self.created <= 0)
+        occ_keep = (self.occ_time <= 0) & np.isfinite(self.occ_time)
+        occ_keep &= inst_keep.ravel()[self.occ_index]
+        self.occ_time[~occ_keep] = -np.inf
+        counts = np.bincount(self.occ_index[occ_keep], minlength=self.count.size)
+        self.count = counts.reshape(self.count.shape).astype(np.int64)
+        self.valid = inst_keep & (self.count > 0)
+        self.latest = np.where(self.valid.any(axis=0), 0, np.iinfo(np.int64).min)
 
-        ``agent_mask_fn(created, occ_time)`` returns (instance mask, occurrence mask).
-        Used by reset(preserve_prepopulated=True).
-        """
-        inst_keep, occ_keep = agent_mask_fn(self.created, self.occ_time)
-        occ_keep = occ_keep & (self.occ_slot >= 0)
-        occ_keep &= np.take_along_axis(inst_keep & self.valid, np.maximum(self.occ_slot, 0),
-                                       axis=1)
-        self.occ_slot[~occ_keep] = -1
-        counts = np.zeros_like(self.count)
-        rows, cols = np.nonzero(occ_keep)
-        np.add.at(counts, (rows, self.occ_slot[rows, cols]), 1)
-        self.count = counts
-        self.valid &= inst_keep & (counts > 0)
-
-    def clear(self, agents=None) -> None:
-        """Forget every instance of the given agents (all by default)."""
-        agents = slice(None) if agents is None else agents
-        self.valid[agents] = False
-        self.count[agents] = 0
-        self.size[agents] = 0
-        self.occ_size[agents] = 0
-        self.occ_slot[agents] = -1
+    def clear(self) -> None:
+        """Forget every instance of every agent."""
+        self.valid[:] = False
+        self.count[:] = 0
+        self.size[:] = 0
+        self.occ_size[:] = 0
+        self.occ_time[:] = -np.inf
+        self.latest[:] = np.iinfo(np.int64).min
 
     # -------------------------------------------------------------- activation
     def base_level(self, agents, time, decay) -> np.ndarray:
-        """Base-level activation B of every slot of the given agents at their ``time``.
+        """Base-level activation B of the used slots of the given agents at their ``time``.
 
-        Returns an array (len(agents), capacity) with -inf in empty slots.
+        Returns an array (width, len(agents)) with -inf in empty slots.
         """
         agents = np.asarray(agents, dtype=np.int64)
-        t = np.asarray(time, dtype=np.int64).reshape(-1, 1)
-        d = np.asarray(decay, dtype=np.float64).reshape(-1, 1)
-        valid = self.valid[agents]
+        t = np.asarray(time, dtype=np.int64).reshape(1, -1)
+        d = np.asarray(decay, dtype=np.float64).reshape(1, -1)
+        if np.any(self.latest[agents] >= t.ravel()):
+            raise RuntimeError("an instance has a reference that is not in the past; "
+                               "advance the time before computing activations")
+        w = self.width(agents)
+        valid = self.valid[:w, agents]
         k = self.optimized_learning
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if k is None:
-                total = self._exact_sums(agents, t, d)
+                total = self._exact_sums(agents, t, d, w)
             elif k == 0:
-                counts = self.count[agents].astype(np.float64)
-                ages = (t - self.created[agents]).astype(np.float64)
-                self._check_ages(ages, valid)
+                counts = self.count[:w, agents].astype(np.float64)
+                ages = (t - self.created[:w, agents]).astype(np.float64)
                 b = np.log(counts / (1 - d)) - d * np.log(ages)
                 return np.where(valid, b, -np.inf)
             else:
-                total = self._partial_sums(agents, t, d, k, valid)
+                total = self._partial_sums(agents, t, d, k, w, valid)
             b = np.log(total)
         return np.where(valid, b, -np.inf)
 
-    @staticmethod
-    def _check_ages(ages, valid) -> None:
-        if np.any((ages <= 0) & valid):
-            raise RuntimeError("an instance has a reference that is not in the past; "
-                               "advance the time before computing activations")
+    def _exact_sums(self, agents, t, d, w) -> np.ndarray:
+        """Sum of (t - t_k)^-d over each instance's references, in three array passes."""
+        n = len(agents)
+        depth = int(self.occ_size[agents].max()) if n else 0
+        if n == self.n_agents and np.array_equal(agents, np.arange(n)):
+            times, index = self.occ_time[:depth], self.occ_index[:depth]
+        else:
+            times = self.occ_time[:depth, agents]
+            slots = (self.occ_index[:depth, agents] - agents) // self.n_agents
+            index = slots * n + np.arange(n, dtype=np.int64)
+        ages = np.subtract(t.astype(np.float64), times)
+        if d.min() == d.max():
+            np.power(ages, -float(d.flat[0]), out=ages)
+        else:
+            np.power(ages, -d, out=ages)
+        if np.any(d == 0):
+            ages[~np.isfinite(times)] = 0.0
+        total = np.bincount(index.ravel(), weights=ages.ravel(), minlength=self.capacity * n)
+        return total.reshape(self.capacity, n)[:w]
 
-    def _exact_sums(self, agents, t, d) -> np.ndarray:
-        width = int(self.occ_size[agents].max()) if len(agents) else 0
-        slots = self.occ_slot[agents, :width]
-        live = slots >= 0
-        ages = (t - self.occ_time[agents, :width]).astype(np.float64)
-        self._check_ages(ages, live)
-        ages[~live] = 1.0
-        powers = ages ** -d
-        powers[~live] = 0.0
-        cap = self.capacity
-        flat = (np.arange(len(agents))[:, None] * cap + np.maximum(slots, 0)).ravel()
-        total = np.bincount(flat, weights=powers.ravel(), minlength=len(agents) * cap)
-        return total.reshape(len(agents), cap)
-
-    def _partial_sums(self, agents, t, d, k, valid) -> np.ndarray:
-        counts = self.count[agents]
-        recent = self.recent[agents]
+    def _partial_sums(self, agents, t, d, k, w, valid) -> np.ndarray:
+        counts = self.count[:w, agents]
+        recent = self.recent[:w, :, agents]                     # (w, k, n)
         kept = np.minimum(counts, k)
-        live = np.arange(k)[None, None, :] < kept[:, :, None]
-        ages = (t[:, :, None] - recent).astype(np.float64)
-        self._check_ages(ages, live & valid[:, :, None])
+        live = np.arange(k)[None, :, None] < kept[:, None, :]
+        ages = (t[:, None, :] - recent).astype(np.float64)
         ages[~live] = 1.0
-        powers = ages ** -d[:, :, None]
+        powers = ages ** -d[:, None, :]
         powers[~live] = 0.0
-        total = powers.sum(axis=2)
+        total = powers.sum(axis=1)
         # Older references, approximated as PyIBL 5.2 does: with L the life time and m
         # the *time* (not age) of the oldest reference kept,
         # (n - k) (L^(1-d) - m^(1-d)) / ((1-d) (L - m)).
         older = counts > k
         dd = 1 - d
-        life = (t - self.created[agents]).astype(np.float64)
-        middle = recent[:, :, 0].astype(np.float64)
+        life = (t - self.created[:w, agents]).astype(np.float64)
+        middle = recent[:, 0, :].astype(np.float64)
         diff = (life - middle) * dd
         approx = ((life ** dd - middle ** dd) * (counts - k)) / diff
         bad = older & valid & ~np.isfinite(approx)

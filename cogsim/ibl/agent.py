@@ -232,11 +232,11 @@ class Agent:
         mem = self._batch.memory
         rows = []
         for o, c in enumerate(choices):
-            slots = np.flatnonzero(info["candidates"][0, o])
+            slots = np.flatnonzero(info["candidates"][o, :, 0])
             rows.append({"choice": c, "blended_value": float(info["blended"][0, o]),
                          "retrieval_probabilities": [
-                             {"utility": float(mem.utility[0, s]),
-                              "retrieval_probability": float(info["probabilities"][0, o, s])}
+                             {"utility": float(mem.utility[s, 0]),
+                              "retrieval_probability": float(info["probabilities"][o, s, 0])}
                              for s in slots]})
         rows.sort(key=lambda r: r["blended_value"], reverse=True)
         return choices[best], rows
@@ -319,11 +319,11 @@ class Agent:
         """
         mem = self._batch.memory
         result = []
-        for s in np.flatnonzero(mem.valid[0, :mem.size[0]]):
-            values = self._decode(mem.attributes[0, s])
+        for s in np.flatnonzero(mem.valid[:mem.size[0], 0]):
+            values = self._decode(mem.attributes[s, :, 0])
             row = dict(values) if self._attributes else {"decision": values[_DECISION]}
-            row["outcome"] = float(mem.utility[0, s])
-            row["created"] = int(mem.created[0, s])
+            row["outcome"] = float(mem.utility[s, 0])
+            row["created"] = int(mem.created[s, 0])
             row["occurrences"] = mem.references(0, int(s))
             result.append(row)
         if file is None:

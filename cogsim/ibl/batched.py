@@ -191,38 +191,37 @@ class IBLBatch:
             raise ValueError(f"{name} must hold finite attribute values")
         return opts
 
-    def _candidates(self, agents, option) -> np.ndarray:
-        """Instances of each agent that an option retrieves: equal on exact attributes."""
+    def _candidates(self, agents, option, width: int) -> np.ndarray:
+        """Instances (width, n) that an option (n, n_attributes) retrieves: equal on the
+        exactly matched attributes."""
         mem = self.memory
-        exact = [j for j in range(len(self.attributes))
-                 if not (self.mismatch_penalty is not None and j in self._similarities)]
-        cand = mem.valid[agents].copy()
-        for j in exact:
-            cand &= mem.attributes[agents, :, j] == option[:, None, j]
+        cand = mem.valid[:width, agents].copy()
+        for j in range(len(self.attributes)):
+            if not (self.mismatch_penalty is not None and j in self._similarities):
+                cand &= mem.attributes[:width, j, agents] == option[:, j]
         return cand
 
-    def _penalty(self, agents, option) -> np.ndarray:
+    def _penalty(self, agents, option, width: int) -> np.ndarray:
+        """Partial-matching term (width, n) of each instance for an option."""
         mem = self.memory
         sims, weights = [], []
-        valid = mem.valid[agents]
+        valid = mem.valid[:width, agents]
         for j, (f, w) in sorted(self._similarities.items()):
-            y = np.broadcast_to(option[:, None, j], valid.shape)
+            y = np.broadcast_to(option[:, j], valid.shape)
             # Empty slots get the option's own value, so that no function sees them.
-            x = np.where(valid, mem.attributes[agents, :, j], y)
+            x = np.where(valid, mem.attributes[:width, j, agents], y)
             equal = x == y
             if f is True:
                 s = np.where(equal, 1.0, 0.0)
             else:
                 s = np.where(equal, 1.0, np.asarray(f(x, y), dtype=np.float64))
-                live = valid & ~equal
-                if np.any(((s < 0) | (s > 1) | np.isnan(s)) & live):
-                    bad = s[((s < 0) | (s > 1) | np.isnan(s)) & live][0]
+                out = ((s < 0) | (s > 1) | np.isnan(s)) & valid & ~equal
+                if np.any(out):
                     raise ValueError(f"similarity of attribute {self.attributes[j]!r} must "
-                                     f"be in [0, 1], the function returned {bad}")
+                                     f"be in [0, 1], the function returned {s[out][0]}")
             sims.append(s)
             weights.append(w)
-        return mismatch_penalty(np.stack(sims, axis=-1), np.asarray(weights),
-                                self.mismatch_penalty[agents])
+        return mismatch_penalty(np.stack(sims), weights, self.mismatch_penalty[agents])
 
     def _default_values(self, o: int, opts: np.ndarray, rows: np.ndarray,
                         agents: np.ndarray) -> np.ndarray:
@@ -250,7 +249,8 @@ class IBLBatch:
             Which agents decide (default: all), n of them.
         details : bool
             Also return a dict with ``blended`` (n, n_options), ``probabilities``
-            (n, n_options, capacity) and ``candidates`` (same shape, bool).
+            (n_options, width, n) over the agents' instance slots and ``candidates``
+            (same shape, bool).
 
         Returns
         -------
@@ -268,48 +268,53 @@ class IBLBatch:
         self.time[agents] = t
         decay = self.decay[agents]
         tau = self.tau[agents]
+        width = mem.width(agents)
         base = mem.base_level(agents, t, decay)
-        noise = self._draw_noise(agents, n_opts, mem.capacity)
-        blended = np.empty((n, n_opts))
+        # Without partial matching each instance is retrieved for one option only, so one
+        # draw per instance is both "fresh per retrieval" and "fixed".
+        shared_noise = self.fixed_noise or not self.partial
+        noise = self._draw_noise(agents, 1 if shared_noise else n_opts, width)
+        blended = np.empty((n_opts, n))
         probs, cands = [], []
         for o in range(n_opts):
-            cand = self._candidates(agents, opts[:, o])
-            missing = np.flatnonzero(~cand.any(axis=1))
+            option = opts[:, o]
+            cand = self._candidates(agents, option, width)
+            missing = np.flatnonzero(~cand.any(axis=0))
             values = None
             if missing.size:
                 values = self._default_values(o, opts, missing, agents)
                 if self.default_utility_populates:
-                    old_cap = mem.capacity
-                    mem.learn(agents[missing], opts[missing, o], values, 0)
+                    mem.learn(agents[missing], option[missing], values, 0)
                     base = mem.base_level(agents, t, decay)
-                    if mem.capacity > old_cap:
-                        extra = self._draw_noise(agents, n_opts, mem.capacity - old_cap)
-                        noise = np.concatenate([noise, extra], axis=2)
-                        cand = np.pad(cand, ((0, 0), (0, mem.capacity - old_cap)))
-                        cands = [np.pad(c, ((0, 0), (0, mem.capacity - old_cap))) for c in cands]
-                        probs = [np.pad(p, ((0, 0), (0, mem.capacity - old_cap))) for p in probs]
-            act = base + noise[:, 0 if self.fixed_noise else o]
+                    grow = mem.width(agents) - width
+                    if grow > 0:
+                        extra = self._draw_noise(agents, noise.shape[0], grow)
+                        noise = np.concatenate([noise, extra], axis=1)
+                        cand, *cands = [np.pad(c, ((0, grow), (0, 0))) for c in [cand] + cands]
+                        probs = [np.pad(p, ((0, grow), (0, 0))) for p in probs]
+                        width += grow
+            act = base + noise[0 if shared_noise else o]
             if self.partial:
-                act = act + self._penalty(agents, opts[:, o])
+                act = act + self._penalty(agents, option, width)
             p = retrieval_probabilities(act, cand, tau)
-            bv = blend(p, mem.utility[agents])
+            bv = blend(p, mem.utility[:width, agents])
             if values is not None:
                 bv[missing] = values
-            blended[:, o] = bv
+            blended[o] = bv
             probs.append(p)
             cands.append(cand)
-        best = blended.max(axis=1, keepdims=True)
-        tie_break = self.rng.random((n, n_opts))
-        tie_break[blended != best] = -1.0
-        chosen = tie_break.argmax(axis=1)
+        tie_break = self.rng.random((n_opts, n))
+        tie_break[blended != blended.max(axis=0)] = -1.0
+        chosen = tie_break.argmax(axis=0)
+        blended = blended.T
         self._pending = (agents, opts, blended, chosen)
         if details:
-            return chosen, {"blended": blended, "probabilities": np.stack(probs, axis=1),
-                            "candidates": np.stack(cands, axis=1)}
+            return chosen, {"blended": blended, "probabilities": np.stack(probs),
+                            "candidates": np.stack(cands)}
         return chosen
 
-    def _draw_noise(self, agents, n_opts: int, width: int) -> np.ndarray:
-        shape = (len(agents), 1 if self.fixed_noise else n_opts, width)
+    def _draw_noise(self, agents, n_draws: int, width: int) -> np.ndarray:
+        shape = (n_draws, width, len(agents))
         scale = self.noise[agents]
         if not np.any(scale):
             return np.zeros(shape)
@@ -395,7 +400,7 @@ class IBLBatch:
         created at time 0 or before, with their references at those times.
         """
         if preserve_prepopulated and self.optimized_learning is None:
-            self.memory.keep(lambda created, occ_time: (created <= 0, occ_time <= 0))
+            self.memory.keep_prepopulated()
         else:
             self.memory.clear()
         self.time[:] = 0
