@@ -42,6 +42,12 @@ def positive_quadratic_similarity(x, y):
     return positive_linear_similarity(x, y) ** 2
 
 
+# The built-ins give exactly 1 on equal values and never leave [0, 1], so the engine may
+# skip its own checks of their results.
+positive_linear_similarity.exact_on_equal = True
+positive_quadratic_similarity.exact_on_equal = True
+
+
 def bounded_linear_similarity(minimum: float, maximum: float) -> Callable:
     """Similarity 1 - |x - y| / (maximum - minimum) on [minimum, maximum].
 
@@ -53,15 +59,18 @@ def bounded_linear_similarity(minimum: float, maximum: float) -> Callable:
     span = abs(maximum - minimum)
 
     def _similarity(x, y):
-        xa, ya = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-        for v in (xa, ya):
-            if np.any(v < minimum) or np.any(v > maximum):
-                warn(f"values outside [{minimum}, {maximum}] are clipped to it in "
-                     f"computing similarity")
-        xa, ya = np.clip(xa, minimum, maximum), np.clip(ya, minimum, maximum)
-        return _scalar_or_array(1 - np.abs(xa - ya) / span, x, y)
+        xa = _clipped(np.asarray(x, dtype=np.float64), minimum, maximum)
+        ya = _clipped(np.asarray(y, dtype=np.float64), minimum, maximum)
+        d = np.abs(np.subtract(xa, ya))
+        if isinstance(d, np.ndarray):      # in place: these arrays can be large
+            d /= span
+            np.subtract(1.0, d, out=d)
+        else:
+            d = 1.0 - d / span
+        return _scalar_or_array(d, x, y)
 
     _similarity.bounds = (minimum, maximum)
+    _similarity.exact_on_equal = True
     return _similarity
 
 
@@ -73,4 +82,14 @@ def bounded_quadratic_similarity(minimum: float, maximum: float) -> Callable:
         return linear(x, y) ** 2
 
     _similarity.bounds = (minimum, maximum)
+    _similarity.exact_on_equal = True
     return _similarity
+
+
+def _clipped(values: np.ndarray, minimum: float, maximum: float) -> np.ndarray:
+    """Values clipped to [minimum, maximum], with a warning when any was outside."""
+    if values.size and (values.min() < minimum or values.max() > maximum):
+        warn(f"values outside [{minimum}, {maximum}] are clipped to it in computing "
+             f"similarity")
+        return np.clip(values, minimum, maximum)
+    return values

@@ -370,8 +370,7 @@ def _decoded(function: Callable, book: _Codebook, attribute: str) -> Callable:
     cache: dict[tuple[int, int], float] = {}
 
     def on_codes(x, y):
-        x = np.asarray(x, dtype=np.int64)
-        y = np.asarray(y, dtype=np.int64)
+        x, y = np.broadcast_arrays(np.asarray(x, dtype=np.int64), np.asarray(y, dtype=np.int64))
         out = np.empty(x.shape)
         for idx in np.ndindex(x.shape):
             key = (int(x[idx]), int(y[idx]))

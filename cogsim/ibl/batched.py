@@ -191,37 +191,46 @@ class IBLBatch:
             raise ValueError(f"{name} must hold finite attribute values")
         return opts
 
-    def _candidates(self, agents, option, width: int) -> np.ndarray:
+    def _candidates(self, cols, option, width: int) -> np.ndarray:
         """Instances (width, n) that an option (n, n_attributes) retrieves: equal on the
-        exactly matched attributes."""
+        exactly matched attributes.  ``cols`` selects the agents' columns."""
         mem = self.memory
-        cand = mem.valid[:width, agents].copy()
+        cand = mem.valid[:width, cols].copy()
         for j in range(len(self.attributes)):
             if not (self.mismatch_penalty is not None and j in self._similarities):
-                cand &= mem.attributes[:width, j, agents] == option[:, j]
+                cand &= mem.attributes[:width, j, cols] == option[:, j]
         return cand
 
-    def _penalty(self, agents, option, width: int) -> np.ndarray:
+    def _penalty(self, cols, option, width: int) -> np.ndarray:
         """Partial-matching term (width, n) of each instance for an option."""
         mem = self.memory
-        sims, weights = [], []
-        valid = mem.valid[:width, agents]
-        for j, (f, w) in sorted(self._similarities.items()):
-            y = np.broadcast_to(option[:, j], valid.shape)
-            # Empty slots get the option's own value, so that no function sees them.
-            x = np.where(valid, mem.attributes[:width, j, agents], y)
-            equal = x == y
-            if f is True:
-                s = np.where(equal, 1.0, 0.0)
-            else:
-                s = np.where(equal, 1.0, np.asarray(f(x, y), dtype=np.float64))
+        valid = mem.valid[:width, cols]
+        all_valid = bool(valid.all())
+
+        def similarities():
+            for j, (f, _) in sorted(self._similarities.items()):
+                y = option[:, j]
+                x = mem.attributes[:width, j, cols]
+                if not all_valid:
+                    # Empty slots get the option's own value, so that no function sees them.
+                    x = np.where(valid, x, y)
+                if f is True:
+                    yield (x == y).astype(np.float64)
+                    continue
+                s = np.asarray(f(x, y), dtype=np.float64)
+                if getattr(f, "exact_on_equal", False):
+                    yield s          # a built-in: 1 on equal values, always in [0, 1]
+                    continue
+                equal = x == y
+                s = np.where(equal, 1.0, s)
                 out = ((s < 0) | (s > 1) | np.isnan(s)) & valid & ~equal
                 if np.any(out):
                     raise ValueError(f"similarity of attribute {self.attributes[j]!r} must "
                                      f"be in [0, 1], the function returned {s[out][0]}")
-            sims.append(s)
-            weights.append(w)
-        return mismatch_penalty(np.stack(sims), weights, self.mismatch_penalty[agents])
+                yield s
+
+        weights = [w for _, (_, w) in sorted(self._similarities.items())]
+        return mismatch_penalty(similarities(), weights, self.mismatch_penalty[cols])
 
     def _default_values(self, o: int, opts: np.ndarray, rows: np.ndarray,
                         agents: np.ndarray) -> np.ndarray:
@@ -268,6 +277,8 @@ class IBLBatch:
         self.time[agents] = t
         decay = self.decay[agents]
         tau = self.tau[agents]
+        everyone = n == self.n_agents and np.array_equal(agents, np.arange(n))
+        cols = slice(None) if everyone else agents      # a view, not a copy, when all decide
         width = mem.width(agents)
         base = mem.base_level(agents, t, decay)
         # Without partial matching each instance is retrieved for one option only, so one
@@ -278,7 +289,7 @@ class IBLBatch:
         probs, cands = [], []
         for o in range(n_opts):
             option = opts[:, o]
-            cand = self._candidates(agents, option, width)
+            cand = self._candidates(cols, option, width)
             missing = np.flatnonzero(~cand.any(axis=0))
             values = None
             if missing.size:
@@ -295,9 +306,9 @@ class IBLBatch:
                         width += grow
             act = base + noise[0 if shared_noise else o]
             if self.partial:
-                act = act + self._penalty(agents, option, width)
+                act += self._penalty(cols, option, width)
             p = retrieval_probabilities(act, cand, tau)
-            bv = blend(p, mem.utility[:width, agents])
+            bv = blend(p, mem.utility[:width, cols])
             if values is not None:
                 bv[missing] = values
             blended[o] = bv
@@ -317,7 +328,7 @@ class IBLBatch:
         shape = (n_draws, width, len(agents))
         scale = self.noise[agents]
         if not np.any(scale):
-            return np.zeros(shape)
+            return np.zeros(shape, dtype=np.float32)
         return logistic_noise(self.rng, scale, shape)
 
     # ---------------------------------------------------------------- respond

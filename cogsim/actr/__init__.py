@@ -1,0 +1,14 @@
+"""ACT-R annotators: batched declarative retrieval, blending and latency, and a small
+production system for pairwise judgments with strategy selection and utility learning.
+
+``ACTRBatch`` judges many annotators' pairs in one vectorized call; ``DeclarativeMemory``
+is the retrieval engine underneath, usable on its own.  Parameter names and defaults are
+ACT-R's as pyactr spells them (``decay``, ``instantaneous_noise``, ``retrieval_threshold``,
+``latency_factor``, ``latency_exponent``, ``mismatch_penalty``, ``rule_firing``,
+``utility_noise``, ``utility_alpha``...).
+"""
+
+from cogsim.actr.declarative import DeclarativeMemory, retrieval_latency
+from cogsim.actr.productions import HEURISTICS, ACTRBatch
+
+__all__ = ["ACTRBatch", "DeclarativeMemory", "retrieval_latency", "HEURISTICS"]

@@ -1,0 +1,234 @@
+"""Gamble problems of the choice prediction competitions as outcome distributions.
+
+The competitions CPC15 and CPC18 (Erev, Ert, Plonsky, Cohen & Cohen 2017, "From anomalies to
+forecasts", Psychological Review 124(4); Plonsky et al. 2019) and the choices13k data set
+(Peterson et al. 2021) describe a problem by twelve parameters, six for each option:
+
+    Ha, pHa, La, LotShapeA, LotNumA      option A
+    Hb, pHb, Lb, LotShapeB, LotNumB      option B
+    Amb, Corr                            the problem
+
+An option pays ``H`` with probability ``pH`` and ``L`` with probability ``1 - pH``, except that
+when ``LotShape`` is not ``"-"`` the high outcome ``H`` is replaced by a *lottery* of
+``n = LotNum`` outcomes whose expected value is ``H`` and whose probabilities sum to ``pH``:
+
+* ``"Symm"`` (symmetric, binomial): with ``k = n - 1``, outcomes ``H - k/2 + j`` with
+  probability ``pH * C(k, j) / 2**k`` for ``j = 0..k``.
+* ``"R-skew"`` (right-skewed): with ``C = -(n + 1)``, outcomes ``H + C + 2**j`` for
+  ``j = 1..n`` with probability ``pH / 2**j``, except the last (``j = n``), whose probability
+  is doubled to ``pH / 2**(n-1)`` so that the lottery's probabilities sum to ``pH``.
+* ``"L-skew"`` (left-skewed): the mirror image, ``C = n + 1`` and outcomes ``H + C - 2**j``,
+  with the same probabilities.
+
+Both skewed lotteries have mean ``H`` exactly.  These are the definitions of Erev et al.
+(2017, appendix) and of the organisers' CPC18 code (``CPC18_getDist``).  Here, equal outcomes
+are merged (``L`` can coincide with a lottery outcome, or with ``H``), outcomes of
+probability 0 are dropped (``pH = 1`` leaves no ``L``), and outcomes are sorted ascending.
+
+``LotShape`` is given as a name (``"-"``, ``"Symm"``, ``"R-skew"``, ``"L-skew"``, as in the
+CPC18 files) or as choices13k's integer code (0 = ``"-"``, 1 = ``"Symm"``, 2 = ``"R-skew"``,
+3 = ``"L-skew"``; its README and data agree, and the distributions it lists for all 14,568
+problems match this module's).  ``LotShape "-"`` requires ``LotNum = 1``.  ``Amb`` (option
+B's probabilities hidden from the participant) and ``Corr`` (correlation of the two options'
+payoffs: -1, 0 or 1) do not change the outcome distributions; they are only validated.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from cogsim.datasets.checks import Checker
+from cogsim.datasets.errors import DataError
+
+__all__ = [
+    "LOT_SHAPES",
+    "LOT_SHAPE_CODES",
+    "PROBLEM_COLUMNS",
+    "lot_shape_name",
+    "distribution",
+    "check_distribution",
+    "check_problems",
+    "option_distributions",
+    "problem_distributions",
+]
+
+LOT_SHAPES: tuple[str, ...] = ("-", "Symm", "R-skew", "L-skew")
+LOT_SHAPE_CODES: dict[int, str] = {0: "-", 1: "Symm", 2: "R-skew", 3: "L-skew"}
+PROBLEM_COLUMNS: tuple[str, ...] = (
+    "Ha", "pHa", "La", "LotShapeA", "LotNumA",
+    "Hb", "pHb", "Lb", "LotShapeB", "LotNumB",
+    "Amb", "Corr",
+)  # fmt: skip
+
+# Raw value -> name, for both spellings (a CSV read as text gives "2", a typed table 2).
+_SHAPE_LOOKUP: dict[object, str] = {
+    **{name: name for name in LOT_SHAPES},
+    **LOT_SHAPE_CODES,
+    **{str(code): name for code, name in LOT_SHAPE_CODES.items()},
+}
+_SHAPE_EXPECTED = "a lottery shape: '-', 'Symm', 'R-skew', 'L-skew' or a code 0-3"
+PROBABILITY_TOLERANCE = 1e-6
+
+
+def lot_shape_name(shape: str | int) -> str:
+    """The CPC name of a lottery shape given as a name or a choices13k code (0-3)."""
+    key = shape.item() if isinstance(shape, np.generic) else shape
+    if isinstance(key, float) and key.is_integer():
+        key = int(key)
+    try:
+        return _SHAPE_LOOKUP[key.strip() if isinstance(key, str) else key]
+    except (KeyError, TypeError):
+        raise DataError(f"expected {_SHAPE_EXPECTED}, got {shape!r}") from None
+
+
+def distribution(
+    high: float, p_high: float, low: float, lot_shape: str | int = "-", lot_num: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Outcomes (ascending) and probabilities of one option, as the CPC organisers define them.
+
+    See the module docstring for the formulas.  Raises `DataError` for a probability outside
+    [0, 1], an unknown shape, or a lottery size that is not a whole number >= 1 (exactly 1
+    for shape "-").
+    """
+    shape = lot_shape_name(lot_shape)
+    if not 0.0 <= p_high <= 1.0:
+        raise DataError(f"expected a probability in [0, 1], got {p_high!r}")
+    if lot_num != int(lot_num) or lot_num < 1 or (shape == "-" and lot_num != 1):
+        need = "1 for lottery shape '-'" if shape == "-" else "a whole number >= 1"
+        raise DataError(f"expected a lottery size of {need}, got {lot_num!r}")
+    n = int(lot_num)
+    high, low, p_high = float(high), float(low), float(p_high)
+
+    if shape == "-":
+        outcomes, probs = [high], [p_high]
+    elif shape == "Symm":
+        k = n - 1
+        outcomes = [high - k / 2 + j for j in range(n)]
+        probs = [p_high * math.comb(k, j) / 2**k for j in range(n)]
+    else:
+        c, sign = (-(n + 1), 1) if shape == "R-skew" else (n + 1, -1)
+        outcomes = [high + c + sign * 2**j for j in range(1, n + 1)]
+        probs = [p_high / 2**j for j in range(1, n + 1)]
+        probs[-1] *= 2
+    outcomes.append(low)
+    probs.append(1.0 - p_high)
+    return _tidy(outcomes, probs)
+
+
+def _tidy(outcomes: Sequence[float], probs: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Merge equal outcomes, drop zero probabilities, sort by outcome."""
+    merged: dict[float, float] = {}
+    for x, p in zip(outcomes, probs):
+        merged[float(x)] = merged.get(float(x), 0.0) + float(p)
+    items = sorted((x, p) for x, p in merged.items() if p > 0)
+    return np.array([x for x, _ in items]), np.array([p for _, p in items])
+
+
+def check_distribution(
+    outcomes: Sequence[float], probabilities: Sequence[float], where: str = "distribution"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check an explicit distribution and return it as float arrays.
+
+    Outcomes must be finite numbers, one probability per outcome, each in [0, 1], summing to
+    1 within 1e-6.  ``where`` names the place in messages (e.g. "judgments.csv, row 3").
+    """
+    try:
+        x = np.asarray(outcomes, dtype=float).reshape(-1)
+        p = np.asarray(probabilities, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise DataError(f"{where}: expected numbers, got {outcomes!r} and {probabilities!r}") from None
+    if x.size == 0:
+        raise DataError(f"{where}: expected at least one outcome, got none")
+    if x.size != p.size:
+        raise DataError(f"{where}: expected one probability per outcome, got {x.size} outcomes and {p.size} probabilities")
+    if not np.isfinite(x).all():
+        raise DataError(f"{where}: expected finite outcomes, got {x.tolist()!r}")
+    bad = ~((p >= 0) & (p <= 1))
+    if bad.any():
+        raise DataError(f"{where}: expected probabilities in [0, 1], got {p[bad][0]!r}")
+    total = float(p.sum())
+    if abs(total - 1.0) > PROBABILITY_TOLERANCE:
+        raise DataError(f"{where}: expected probabilities summing to 1, got a sum of {total!r}")
+    return x, p
+
+
+def check_problems(problems: pd.DataFrame, source: str = "problems") -> pd.DataFrame:
+    """Validate a table of CPC-format problems and return a clean copy.
+
+    Required columns: Ha, pHa, La, Hb, pHb, Lb.  LotShapeA/B and LotNumA/B default to "-"
+    and 1 when absent; Amb and Corr are checked when present.  The copy has shapes as names,
+    lottery sizes as int, Amb as bool, Corr as int, and the original index.  Raises
+    `DataError` naming ``source``, the row (from 1) and the column of the first problem.
+    """
+    check = Checker(problems, source)
+    check.require_columns(["Ha", "pHa", "La", "Hb", "pHb", "Lb"])
+    columns: dict[str, pd.Series] = {}
+    for side in "AB":
+        s = side.lower()
+        columns[f"H{s}"] = check.number(f"H{s}", required=True)
+        columns[f"pH{s}"] = check.number(
+            f"pH{s}", required=True, low=0.0, high=1.0, expected="a probability in [0, 1]"
+        )
+        columns[f"L{s}"] = check.number(f"L{s}", required=True)
+        shape_col, num_col = f"LotShape{side}", f"LotNum{side}"
+        if shape_col in problems or num_col in problems:
+            check.require_columns([shape_col, num_col])
+            shapes = check.one_of(shape_col, _SHAPE_LOOKUP, required=True, expected=_SHAPE_EXPECTED)
+            nums = check.number(num_col, required=True, low=1, integer=True, expected="a whole number >= 1")
+            check.flag((shapes == "-").to_numpy() & (nums != 1).to_numpy(), num_col, "1 for lottery shape '-'")
+        else:
+            shapes = pd.Series("-", index=range(len(problems)), dtype=object)
+            nums = pd.Series(1, index=range(len(problems)))
+        columns[shape_col], columns[num_col] = shapes, nums
+    if "Amb" in problems:
+        amb = {0: False, 1: True, "0": False, "1": True, "True": True, "False": False, "true": True, "false": False}
+        columns["Amb"] = check.one_of("Amb", amb, required=True, expected="0/1 or True/False")
+    if "Corr" in problems:
+        corr = {-1: -1, 0: 0, 1: 1, "-1": -1, "0": 0, "1": 1}
+        columns["Corr"] = check.one_of("Corr", corr, required=True, expected="-1, 0 or 1")
+    check.raise_first()
+    types = {"LotNumA": int, "LotNumB": int, "Amb": bool, "Corr": int, "LotShapeA": object, "LotShapeB": object}
+    return pd.DataFrame(
+        {c: columns[c].to_numpy().astype(types.get(c, float)) for c in PROBLEM_COLUMNS if c in columns},
+        index=problems.index,
+    )
+
+
+def option_distributions(problems: pd.DataFrame, option: str, source: str = "problems") -> pd.Series:
+    """Each problem's (outcomes, probabilities) for ``option`` "A" or "B", indexed like ``problems``."""
+    if option not in ("A", "B"):
+        raise ValueError(f"option must be 'A' or 'B', got {option!r}")
+    clean = check_problems(problems, source)
+    s = option.lower()
+    cols = [f"H{s}", f"pH{s}", f"L{s}", f"LotShape{option}", f"LotNum{option}"]
+    cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+    result = []
+    for params in clean[cols].itertuples(index=False, name=None):
+        if params not in cache:
+            cache[params] = distribution(*params)
+        result.append(cache[params])
+    return pd.Series(result, index=problems.index, dtype=object)
+
+
+def problem_distributions(problems: pd.DataFrame, source: str = "problems") -> pd.DataFrame:
+    """Long table of both options' distributions: row (index label), option, outcome, probability."""
+    frames = []
+    for option in "AB":
+        dists = option_distributions(problems, option, source)
+        lengths = dists.map(lambda d: len(d[0])).to_numpy()
+        frames.append(
+            pd.DataFrame(
+                {
+                    "row": np.repeat(dists.index.to_numpy(), lengths),
+                    "option": option,
+                    "outcome": np.concatenate([d[0] for d in dists]) if len(dists) else [],
+                    "probability": np.concatenate([d[1] for d in dists]) if len(dists) else [],
+                }
+            )
+        )
+    long = pd.concat(frames, ignore_index=True)
+    return long.sort_values(["row", "option", "outcome"], kind="stable", ignore_index=True)
