@@ -347,15 +347,26 @@ class IBLBatch:
         rows = np.arange(len(agents))
         return agents, opts[rows, idx], blended[rows, idx]
 
-    def respond(self, outcomes, choices=None) -> None:
+    def respond(self, outcomes, choices=None, learn=None) -> None:
         """Learn the outcome of the pending decision of each agent that chose.
 
-        ``choices`` (option indices) credits another option than the chosen one.
+        ``choices`` (option indices) credits another option than the chosen one.  ``learn``
+        (a boolean mask over the deciding agents) limits learning to the agents that saw an
+        outcome; the others learn nothing (their outcomes may be NaN).
         """
         agents, attrs, _ = self._pending_rows(choices)
+        if learn is not None:
+            learn = np.asarray(learn, dtype=bool).reshape(-1)
+            if learn.shape != agents.shape:
+                raise ValueError(f"learn must be a mask of {len(agents)} values, got shape "
+                                 f"{learn.shape}")
+            agents, attrs = agents[learn], attrs[learn]
+            outcomes = np.asarray(outcomes, dtype=np.float64)
+            outcomes = outcomes[learn] if outcomes.ndim else outcomes
         outcomes = _finite(outcomes, "outcomes", len(agents))
-        self.memory.learn(agents, attrs, outcomes, self.time[agents])
-        self._last_learn[agents] = self.time[agents]
+        if len(agents):
+            self.memory.learn(agents, attrs, outcomes, self.time[agents])
+            self._last_learn[agents] = self.time[agents]
         self._pending = None
 
     def respond_delayed(self, choices=None) -> "DelayedOutcomes":

@@ -1,0 +1,421 @@
+"""A population of cognitive annotators as a Mesa model.
+
+Each annotator is a thin Mesa agent: a handle onto one row of the batched models (one
+``IBLBatch`` for all IBL annotators, value-weight arrays for the Bradley-Terry/Thurstone
+baselines).  A model step judges every pair scheduled for that step in one vectorized
+call per model kind, then applies the realism effects switched on in the spec: position
+bias, fatigue lapses, feedback from gold values, social influence over a network, and
+drift of values.
+
+IBL annotators remember items: an instance is (item, experienced value).  Partial matching
+compares items by their attributes: the similarity of two items is
+1 + sum_j (s_j - 1) / A, with s_j the bounded linear similarity on attribute j over the
+item set's range, computed once for every pair of items.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import mesa
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy.special import expit, ndtr
+
+from cogsim.ibl import IBLBatch
+from cogsim.spec import PopulationSpec, SpecError, sample
+from cogsim.tasks import attribute_columns
+
+__all__ = ["Annotator", "AnnotatorPopulation", "JUDGMENT_COLUMNS"]
+
+JUDGMENT_COLUMNS = ["run_id", "step", "pair_id", "annotator_id", "group", "item_a", "item_b",
+                    "first", "chosen", "value_a", "value_b", "p_a", "rt", "strategy", "model",
+                    "seed"]
+STRATEGIES = np.array(["evaluate", "first", "lapse"])
+
+
+class Annotator(mesa.Agent):
+    """One annotator: a view onto row ``index`` of the population's arrays."""
+
+    def __init__(self, model: "AnnotatorPopulation", index: int, group: str, kind: str):
+        super().__init__(model)
+        self.index = index
+        self.group = group
+        self.kind = kind
+
+    @property
+    def value_weights(self) -> dict[str, float]:
+        """Current weights of the annotator's value function over item attributes."""
+        return dict(zip(self.model.attributes, self.model.weights[self.index]))
+
+    @property
+    def judgments_done(self) -> int:
+        return int(self.model.done[self.index])
+
+
+def _largest_remainder(shares: np.ndarray, n: int) -> np.ndarray:
+    raw = shares / shares.sum() * n
+    counts = np.floor(raw).astype(int)
+    counts[np.argsort(-(raw - counts))[: n - counts.sum()]] += 1
+    return counts
+
+
+def item_similarity(z: np.ndarray) -> np.ndarray:
+    """Similarity of every pair of items: 1 + mean_j (bounded linear s_j - 1)."""
+    span = z.max(axis=0) - z.min(axis=0)
+    span[span == 0] = 1.0
+    sim = np.ones((len(z), len(z)))
+    for j in range(z.shape[1]):
+        sim -= np.abs(z[:, None, j] - z[None, :, j]) / span[j] / z.shape[1]
+    return sim
+
+
+def _table_similarity(table: np.ndarray) -> Callable:
+    def similarity(x, y):
+        return table[np.asarray(x, dtype=np.intp), np.asarray(y, dtype=np.intp)]
+    similarity.exact_on_equal = True
+    return similarity
+
+
+class AnnotatorPopulation(mesa.Model):
+    """Annotators judging pairs of items, one batch of judgments per step.
+
+    Parameters
+    ----------
+    spec : PopulationSpec
+    items : DataFrame
+        Item table (``item_id`` and numeric attributes).
+    pairs : DataFrame
+        Pairs to judge (``pair_id``, ``item_a``, ``item_b``); each is judged by
+        ``spec.assignment.annotators_per_pair`` annotators.
+    seed : int, optional
+        Overrides ``spec.seed``; every random draw derives from it.
+    source : str
+        Where the spec came from, for error messages.
+    """
+
+    def __init__(self, spec: PopulationSpec, items: pd.DataFrame, pairs: pd.DataFrame,
+                 seed: int | None = None, source: str = "spec"):
+        seed = spec.seed if seed is None else int(seed)
+        super().__init__(seed=seed)
+        self.spec, self.seed_value, self.source = spec, seed, source
+        self.attributes = attribute_columns(items)
+        spec.check_attributes(self.attributes, source)
+        streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
+        self._rng_params, self._rng_prior, self._rng_assign, self._rng_judge, \
+            self._rng_effects, self._rng_ibl = streams
+        self.items = items.reset_index(drop=True)
+        self.item_ids = self.items["item_id"].to_numpy().astype(str)
+        raw = self.items[self.attributes].to_numpy(dtype=float)
+        sd = raw.std(axis=0)
+        self.z = (raw - raw.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+        index = {item: i for i, item in enumerate(self.item_ids)}
+        self.pairs = pairs.reset_index(drop=True)
+        self.pair_items = np.stack([self.pairs["item_a"].map(index).to_numpy(),
+                                    self.pairs["item_b"].map(index).to_numpy()], axis=1)
+        self._build_annotators()
+        self._build_schedule()
+        self._build_models()
+        self._build_network()
+        self.done = np.zeros(self.n, dtype=np.int64)
+        self._pair_counts = np.zeros((len(self.pairs), 2), dtype=np.int64)
+        self._last_choice = np.full(self.n, -1)
+        self._last_value = np.zeros(self.n)
+        self._records: list[dict] = []
+        self.step_lapse_rate = 0.0
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "agreement": lambda m: m.agreement_so_far(),
+            "lapse_rate": lambda m: m.step_lapse_rate,
+            "judgments": lambda m: int(m.done.sum())})
+
+    # ------------------------------------------------------------- building
+    def _build_annotators(self) -> None:
+        spec = self.spec
+        self.n = spec.n_annotators
+        counts = _largest_remainder(np.array([g.share for g in spec.groups]), self.n)
+        self.group_index = np.repeat(np.arange(len(spec.groups)), counts)
+        self.group_names = np.array([g.name for g in spec.groups])[self.group_index]
+        self.kinds = np.array([g.model for g in spec.groups])[self.group_index]
+        self.weights = np.zeros((self.n, len(self.attributes)))
+        for gi, g in enumerate(spec.groups):
+            rows = np.flatnonzero(self.group_index == gi)
+            for a, param in g.values.items():
+                self.weights[rows, self.attributes.index(a)] = sample(param, self._rng_params,
+                                                                      len(rows))
+        gold = spec.feedback.gold if spec.feedback and spec.feedback.gold else None
+        if gold is None:
+            shares = counts / counts.sum()
+            mean_w = np.zeros(len(self.attributes))
+            for gi, g in enumerate(spec.groups):
+                for a, param in g.values.items():
+                    mean_w[self.attributes.index(a)] += shares[gi] * _mean(param)
+            self.gold_weights = mean_w
+        else:
+            self.gold_weights = np.array([gold.get(a, 0.0) for a in self.attributes])
+        self.gold_values = self.z @ self.gold_weights
+        for i in range(self.n):
+            Annotator(self, i, str(self.group_names[i]), str(self.kinds[i]))
+
+    def _param(self, name: str, rows: np.ndarray, low: float = 0.0) -> np.ndarray | None:
+        out = np.zeros(len(rows))
+        for gi, g in enumerate(self.spec.groups):
+            sel = self.group_index[rows] == gi
+            if not sel.any():
+                continue
+            param = getattr(g, name)
+            if param is None:
+                return None
+            out[sel] = sample(param, self._rng_params, int(sel.sum()))
+        return np.maximum(out, low)
+
+    def _build_models(self) -> None:
+        kinds = self.kinds
+        if np.any(kinds == "actr"):
+            raise SpecError(f"{self.source}: field 'groups.model': 'actr' annotators are not "
+                            f"available yet; expected ibl, bradley_terry or thurstone")
+        self.ibl_rows = np.flatnonzero(kinds == "ibl")
+        self.ibl_slot = np.full(self.n, -1)
+        self.ibl_slot[self.ibl_rows] = np.arange(len(self.ibl_rows))
+        self.scale = self._param("scale", np.arange(self.n), low=1e-6)
+        self.value_noise = self._param("value_noise", np.arange(self.n))
+        self.ibl = None
+        if len(self.ibl_rows):
+            rows = self.ibl_rows
+            temperature = self._param("temperature", rows, low=0.01)
+            self.ibl = IBLBatch(len(rows), ["item"], noise=self._param("noise", rows),
+                                decay=self._param("decay", rows),
+                                temperature=temperature,
+                                mismatch_penalty=self._param("mismatch_penalty", rows),
+                                seed=self._rng_ibl)
+            self.ibl.similarity("item", _table_similarity(item_similarity(self.z)), 1.0)
+            prior = np.rint(self._param("prior_instances", rows)).astype(int)
+            self._populate_prior(rows, prior)
+
+    def _populate_prior(self, rows: np.ndarray, counts: np.ndarray) -> None:
+        """Give each IBL annotator ``counts`` instances: random items valued by its own
+        value function plus Gaussian noise, all at time 0."""
+        rng = self._rng_prior
+        for k in range(int(counts.max()) if len(counts) else 0):
+            who = np.flatnonzero(counts > k)
+            items = rng.integers(0, len(self.z), len(who))
+            value = (np.einsum("ij,ij->i", self.z[items], self.weights[rows[who]])
+                     + rng.normal(0, 1, len(who)) * self.value_noise[rows[who]])
+            self.ibl.populate(items[:, None, None].astype(float), value, agents=who, when=0)
+
+    def _build_schedule(self) -> None:
+        a = self.spec.assignment
+        k, n, n_pairs = a.annotators_per_pair, self.n, len(self.pairs)
+        if k > n:
+            raise SpecError(f"{self.source}: field 'assignment.annotators_per_pair': {k} "
+                            f"annotators per pair, but the population has only {n}")
+        rng = self._rng_assign
+        perm = rng.permutation(n)
+        stride = max(1, n // k)
+        pair = np.repeat(np.arange(n_pairs), k)
+        replica = np.tile(np.arange(k), n_pairs)
+        annotator = perm[(pair + replica * stride) % n]
+        order = np.lexsort((rng.random(len(pair)), annotator))
+        pair, annotator = pair[order], annotator[order]
+        starts = np.searchsorted(annotator, np.arange(n))
+        step = np.arange(len(pair)) - starts[annotator]
+        load = np.bincount(annotator, minlength=n).max()
+        if a.workload is not None and load > a.workload:
+            raise SpecError(f"{self.source}: field 'assignment.workload': {n_pairs} pairs x "
+                            f"{k} annotators need {load} judgments from some annotator, more "
+                            f"than the workload of {a.workload}; expected fewer pairs or "
+                            f"more annotators")
+        self.n_steps = int(step.max()) + 1 if len(step) else 0
+        by_step = np.argsort(step, kind="stable")
+        bounds = np.searchsorted(step[by_step], np.arange(self.n_steps + 1))
+        self._schedule = [(annotator[by_step[bounds[s]:bounds[s + 1]]],
+                           pair[by_step[bounds[s]:bounds[s + 1]]]) for s in range(self.n_steps)]
+
+    def _build_network(self) -> None:
+        social = self.spec.social
+        self.neighbours = None
+        if social is None:
+            return
+        seed = int(self._rng_effects.integers(2 ** 31))
+        n = self.n
+        if social.network == "complete" or n <= social.degree + 1:
+            graph = nx.complete_graph(n)
+        elif social.network == "erdos_renyi":
+            graph = nx.gnp_random_graph(n, social.degree / max(n - 1, 1), seed=seed)
+        else:
+            graph = nx.watts_strogatz_graph(n, max(2, social.degree), social.rewire, seed=seed)
+        self.graph = graph
+        adj = nx.to_scipy_sparse_array(graph, nodelist=range(n), format="csr")
+        self.neighbours = (adj.indptr, adj.indices)
+
+    # ---------------------------------------------------------------- steps
+    def agreement_so_far(self) -> float:
+        """Share of pairs of judgments of the same pair that agree, over all judgments so far."""
+        c = self._pair_counts
+        total = c.sum(axis=1)
+        denom = (total * (total - 1)).sum()
+        if denom == 0:
+            return float("nan")
+        return float((c * (c - 1)).sum() / denom)
+
+    def step(self) -> None:
+        """Judge every pair scheduled for this step, in one batch per model kind."""
+        s = self.steps - 1          # Mesa counts steps from 1
+        if s >= self.n_steps:
+            self.running = False
+            return
+        who, pair = self._schedule[s]
+        rng = self._rng_judge
+        items = self.pair_items[pair]                    # (m, 2): item_a, item_b
+        a_first = rng.random(len(who)) < 0.5
+        first = np.where(a_first, items[:, 0], items[:, 1])
+        second = np.where(a_first, items[:, 1], items[:, 0])
+        v_first, v_second, p_first = self._evaluate(who, first, second)
+        choose_first = np.where(np.isnan(p_first), v_first > v_second,
+                                rng.random(len(who)) < np.nan_to_num(p_first))
+        ties = v_first == v_second
+        choose_first = np.where(ties & np.isnan(p_first), rng.random(len(who)) < 0.5,
+                                choose_first)
+        strategy = np.zeros(len(who), dtype=np.int64)
+        spec = self.spec
+        shortcut = 0.0
+        if spec.position_bias is not None:
+            shortcut = 2 * spec.position_bias.p_first - 1
+            use = rng.random(len(who)) < shortcut
+            choose_first = np.where(use, True, choose_first)
+            strategy[use] = 1
+        lapse_rate = np.zeros(len(who))
+        if spec.fatigue is not None:
+            f = spec.fatigue
+            lapse_rate = np.minimum(f.maximum, f.base + f.per_judgment * self.done[who])
+            lapse = rng.random(len(who)) < lapse_rate
+            choose_first = np.where(lapse, rng.random(len(who)) < 0.5, choose_first)
+            strategy[lapse] = 2
+        p_total = lapse_rate * 0.5 + (1 - lapse_rate) * (shortcut + (1 - shortcut) * p_first)
+        chosen = np.where(choose_first, first, second)
+        v_chosen = np.where(choose_first, v_first, v_second)
+        self._learn(who, chosen, v_chosen)
+        self.done[who] += 1
+        chose_a = chosen == items[:, 0]
+        np.add.at(self._pair_counts, (pair, np.where(chose_a, 0, 1)), 1)
+        self._last_choice[who] = chosen
+        self._last_value[who] = v_chosen
+        self._social(who)
+        if spec.drift is not None and spec.drift.sd > 0:
+            self.weights += self._rng_effects.normal(0, spec.drift.sd, self.weights.shape)
+        self.step_lapse_rate = float((strategy == 2).mean()) if len(who) else 0.0
+        self._records.append({
+            "step": np.full(len(who), s), "pair_id": self.pairs["pair_id"].to_numpy()[pair],
+            "annotator_id": who, "item_a": items[:, 0], "item_b": items[:, 1],
+            "first": first, "chosen": chosen,
+            "value_a": np.where(a_first, v_first, v_second),
+            "value_b": np.where(a_first, v_second, v_first),
+            "p_a": np.where(a_first, p_total, 1 - p_total), "strategy": strategy})
+        self.datacollector.collect(self)
+
+    def _evaluate(self, who, first, second):
+        """Values of the two options for each judging annotator, and P(first) where the
+        model gives one (NaN for IBL, which chooses the higher blended value)."""
+        m = len(who)
+        v1, v2, p = np.empty(m), np.empty(m), np.full(m, np.nan)
+        kinds = self.kinds[who]
+        ibl = np.flatnonzero(kinds == "ibl")
+        if len(ibl):
+            options = np.stack([first[ibl], second[ibl]], axis=1)[:, :, None].astype(float)
+            _, info = self.ibl.choose(options, agents=self.ibl_slot[who[ibl]], details=True)
+            v1[ibl], v2[ibl] = info["blended"][:, 0], info["blended"][:, 1]
+        for kind, link in (("bradley_terry", expit),
+                           ("thurstone", lambda d: ndtr(d / np.sqrt(2)))):
+            rows = np.flatnonzero(kinds == kind)
+            if len(rows):
+                w = self.weights[who[rows]]
+                v1[rows] = np.einsum("ij,ij->i", self.z[first[rows]], w)
+                v2[rows] = np.einsum("ij,ij->i", self.z[second[rows]], w)
+                p[rows] = link((v1[rows] - v2[rows]) / self.scale[who[rows]])
+        return v1, v2, p
+
+    def _learn(self, who, chosen, v_chosen) -> None:
+        """IBL annotators learn from gold feedback, or from their own experience."""
+        if self.ibl is None or self.ibl._pending is None:
+            return
+        spec, rng = self.spec, self._rng_effects
+        rows = self.kinds[who] == "ibl"
+        sub = who[rows]
+        outcome = np.full(len(sub), np.nan)
+        learn = np.zeros(len(sub), dtype=bool)
+        if spec.experience_rate > 0:
+            own = rng.random(len(sub)) < spec.experience_rate
+            value = (np.einsum("ij,ij->i", self.z[chosen[rows]], self.weights[sub])
+                     + rng.normal(0, 1, len(sub)) * self.value_noise[sub])
+            outcome[own], learn[own] = value[own], True
+        if spec.feedback is not None and spec.feedback.rate > 0:
+            gold = rng.random(len(sub)) < spec.feedback.rate
+            outcome[gold], learn[gold] = self.gold_values[chosen[rows]][gold], True
+        # The engine credits the chosen option; choices are given so that a shortcut or a
+        # lapse credits the item actually chosen.
+        pending_items = self.ibl._pending[1][:, :, 0]
+        choice_index = np.where(pending_items[:, 0] == chosen[rows], 0, 1)
+        self.ibl.respond(outcome, choices=choice_index, learn=learn)
+
+    def _social(self, who) -> None:
+        """Annotators store a random neighbour's latest judgment as experience."""
+        social = self.spec.social
+        if social is None or self.ibl is None or social.weight == 0:
+            return
+        rng = self._rng_effects
+        indptr, indices = self.neighbours
+        rows = self.ibl_rows
+        degree = indptr[rows + 1] - indptr[rows]
+        take = (rng.random(len(rows)) < social.weight) & (degree > 0)
+        rows, degree = rows[take], degree[take]
+        if not len(rows):
+            return
+        pick = indices[indptr[rows] + (rng.random(len(rows)) * degree).astype(int)]
+        seen = self._last_choice[pick] >= 0
+        rows, pick = rows[seen], pick[seen]
+        if len(rows):
+            self.ibl.populate(self._last_choice[pick][:, None, None].astype(float),
+                              self._last_value[pick], agents=self.ibl_slot[rows])
+
+    # ------------------------------------------------------------------ run
+    def run(self, progress: Callable[[int, int], None] | None = None,
+            run_id: str = "run-0") -> pd.DataFrame:
+        """Run every step; returns the judgments table (see JUDGMENT_COLUMNS)."""
+        for s in range(self.n_steps):
+            self.step()
+            if progress is not None:
+                progress(s + 1, self.n_steps)
+        return self.judgments(run_id)
+
+    def judgments(self, run_id: str = "run-0") -> pd.DataFrame:
+        """The judgments made so far, one row per judgment."""
+        if not self._records:
+            return pd.DataFrame(columns=JUDGMENT_COLUMNS)
+        cols = {k: np.concatenate([r[k] for r in self._records]) for k in self._records[0]}
+        who = cols["annotator_id"]
+        df = pd.DataFrame({
+            "run_id": run_id, "step": cols["step"].astype(np.int64),
+            "pair_id": cols["pair_id"].astype(np.int64), "annotator_id": who.astype(np.int64),
+            "group": self.group_names[who], "item_a": self.item_ids[cols["item_a"]],
+            "item_b": self.item_ids[cols["item_b"]], "first": self.item_ids[cols["first"]],
+            "chosen": self.item_ids[cols["chosen"]], "value_a": cols["value_a"],
+            "value_b": cols["value_b"], "p_a": cols["p_a"], "rt": np.nan,
+            "strategy": STRATEGIES[cols["strategy"]], "model": self.kinds[who],
+            "seed": np.int64(self.seed_value)})
+        return df[JUDGMENT_COLUMNS]
+
+    def true_mean_values(self) -> pd.Series:
+        """Each item's value averaged over the annotators' current value functions."""
+        return pd.Series(self.z @ self.weights.mean(axis=0), index=self.item_ids)
+
+
+def _mean(param) -> float:
+    from cogsim.spec import Dist
+    if not isinstance(param, Dist):
+        return float(param)
+    d = param
+    return {"fixed": lambda: d.value, "normal": lambda: d.mean,
+            "lognormal": lambda: d.median * np.exp(d.sigma ** 2 / 2),
+            "uniform": lambda: (d.low + d.high) / 2,
+            "beta": lambda: (d.low or 0.0) + ((1.0 if d.high is None else d.high) - (d.low or 0.0))
+            * d.a / (d.a + d.b)}[d.dist]()

@@ -1,0 +1,190 @@
+"""What annotators judge: item sets and the pairs drawn from them.
+
+An item set is a table with an ``item_id`` column, numeric attribute columns, and optionally
+``prompt`` and ``text`` columns (used for the preference view).  Pairs are a table with
+``pair_id``, ``item_a`` and ``item_b`` (and ``prompt`` when items have one); when items have
+prompts, pairs compare two responses to the same prompt, as preference data does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ItemError", "TEXT_COLUMNS", "load_items", "validate_items", "default_items",
+           "attribute_columns", "all_pairs", "random_pairs", "load_pairs"]
+
+TEXT_COLUMNS = ("item_id", "prompt", "text")
+
+
+class ItemError(ValueError):
+    """Bad item or pair data; the message names the file, row and column."""
+
+
+def attribute_columns(items: pd.DataFrame) -> list[str]:
+    """The numeric attribute columns of an item table (all but item_id, prompt, text)."""
+    return [c for c in items.columns if c not in TEXT_COLUMNS]
+
+
+def validate_items(items: pd.DataFrame, source: str = "items") -> pd.DataFrame:
+    """Check an item table; returns it with ``item_id`` as strings.
+
+    Raises ItemError naming ``source``, the row and the column of the first problem.
+    """
+    if len(items) == 0:
+        raise ItemError(f"{source}: the item table is empty; expected at least 2 items")
+    if "item_id" not in items.columns:
+        raise ItemError(f"{source}: no 'item_id' column; expected columns item_id, "
+                        f"numeric attributes, and optionally prompt and text "
+                        f"(found {list(items.columns)})")
+    items = items.copy()
+    items["item_id"] = items["item_id"].astype(str)
+    dup = items["item_id"].duplicated()
+    if dup.any():
+        row = int(np.flatnonzero(dup)[0])
+        raise ItemError(f"{source}, row {row + 1}, column 'item_id': duplicate id "
+                        f"{items['item_id'].iloc[row]!r}; expected unique ids")
+    attrs = attribute_columns(items)
+    if not attrs:
+        raise ItemError(f"{source}: no attribute columns; expected at least one numeric "
+                        f"column besides {list(TEXT_COLUMNS)}")
+    for col in attrs:
+        values = pd.to_numeric(items[col], errors="coerce")
+        bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ItemError(f"{source}, row {row + 1}, column {col!r}: expected a finite "
+                            f"number, got {items[col].iloc[row]!r}")
+        items[col] = values.astype(float)
+    if len(items) < 2:
+        raise ItemError(f"{source}: only {len(items)} item; expected at least 2")
+    return items.reset_index(drop=True)
+
+
+def load_items(path: str | Path) -> pd.DataFrame:
+    """Read and check an item table from CSV, Parquet or JSON Lines."""
+    path = Path(path)
+    if not path.is_file():
+        raise ItemError(f"{path}: no such file; expected an item table (CSV, Parquet or JSONL)")
+    try:
+        if path.suffix == ".parquet":
+            items = pd.read_parquet(path)
+        elif path.suffix in (".jsonl", ".json"):
+            items = pd.read_json(path, lines=path.suffix == ".jsonl")
+        else:
+            items = pd.read_csv(path)
+    except (ValueError, OSError, pd.errors.ParserError) as e:
+        raise ItemError(f"{path}: cannot be read as an item table ({e})") from None
+    return validate_items(items, str(path))
+
+
+_PROMPTS = [
+    "Explain how vaccines train the immune system.",
+    "Write a haiku about autumn rain.",
+    "How do I reverse a linked list in Python?",
+    "What are the main causes of inflation?",
+    "Suggest a weekly plan for learning Spanish.",
+    "Summarize the plot of Hamlet in a paragraph.",
+    "Is it safe to mix bleach and ammonia?",
+    "Give me tips for a job interview in data science.",
+    "Why is the sky blue?",
+    "Draft a polite email declining a meeting.",
+]
+
+DEFAULT_ATTRIBUTES = ("helpfulness", "correctness", "harmlessness", "clarity", "concision",
+                      "creativity", "length", "has_list")
+
+
+def default_items(n_prompts: int = 10, responses_per_prompt: int = 5,
+                  seed: int = 20261123) -> pd.DataFrame:
+    """The built-in item set: responses to prompts, with 8 attributes.
+
+    Quality attributes are on a 1-7 rating scale; ``length`` is in words; ``has_list`` is
+    1 when the response is formatted as a list.  Longer responses tend to be more helpful
+    and less concise, as in real preference data.
+    """
+    rng = np.random.default_rng(seed)
+    rows = []
+    for p in range(n_prompts):
+        prompt = _PROMPTS[p % len(_PROMPTS)]
+        for r in range(responses_per_prompt):
+            length = float(np.round(np.exp(rng.normal(5.0, 0.6))))
+            z_len = (np.log(length) - 5.0) / 0.6
+            q = rng.normal(0, 1, 6) + np.array([0.5, 0.2, 0, 0, -0.7, 0.1]) * z_len
+            ratings = np.clip(np.round(4 + 1.2 * q, 1), 1, 7)
+            has_list = float(rng.random() < 0.35 + 0.15 * (z_len > 0))
+            rows.append({"item_id": f"p{p:02d}r{r}", "prompt": prompt,
+                         "text": f"[response {r + 1} to prompt {p + 1}: "
+                                 f"{int(length)} words{', as a list' if has_list else ''}]",
+                         **dict(zip(DEFAULT_ATTRIBUTES[:6], ratings)),
+                         "length": length, "has_list": has_list})
+    return pd.DataFrame(rows)
+
+
+def _pairs_frame(a: np.ndarray, b: np.ndarray, items: pd.DataFrame) -> pd.DataFrame:
+    ids = items["item_id"].to_numpy()
+    pairs = pd.DataFrame({"pair_id": np.arange(len(a)), "item_a": ids[a], "item_b": ids[b]})
+    if "prompt" in items.columns:
+        pairs["prompt"] = items["prompt"].to_numpy()[a]
+    return pairs
+
+
+def _candidate_pairs(items: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    n = len(items)
+    a, b = np.triu_indices(n, k=1)
+    if "prompt" in items.columns:
+        prompts = items["prompt"].to_numpy()
+        same = prompts[a] == prompts[b]
+        a, b = a[same], b[same]
+    return a, b
+
+
+def all_pairs(items: pd.DataFrame) -> pd.DataFrame:
+    """Every unordered pair of items (of responses to the same prompt, if prompts are given)."""
+    a, b = _candidate_pairs(items)
+    if len(a) == 0:
+        raise ItemError("no pairs can be formed: each prompt has a single response")
+    return _pairs_frame(a, b, items)
+
+
+def random_pairs(items: pd.DataFrame, n_pairs: int, rng: np.random.Generator) -> pd.DataFrame:
+    """``n_pairs`` pairs drawn at random, without repeats while there are unused pairs."""
+    if n_pairs < 1:
+        raise ItemError(f"pairs: expected a positive number of pairs, got {n_pairs}")
+    a, b = _candidate_pairs(items)
+    if len(a) == 0:
+        raise ItemError("no pairs can be formed: each prompt has a single response")
+    reps = -(-n_pairs // len(a))
+    order = np.concatenate([rng.permutation(len(a)) for _ in range(reps)])[:n_pairs]
+    return _pairs_frame(a[order], b[order], items)
+
+
+def load_pairs(path: str | Path, items: pd.DataFrame) -> pd.DataFrame:
+    """Read explicit pairs (columns item_a, item_b) and check that the items exist."""
+    path = Path(path)
+    try:
+        pairs = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    except (ValueError, OSError) as e:
+        raise ItemError(f"{path}: cannot be read as a pair table ({e})") from None
+    for col in ("item_a", "item_b"):
+        if col not in pairs.columns:
+            raise ItemError(f"{path}: no {col!r} column; expected columns item_a, item_b")
+    known = set(items["item_id"])
+    for col in ("item_a", "item_b"):
+        pairs[col] = pairs[col].astype(str)
+        unknown = ~pairs[col].isin(known)
+        if unknown.any():
+            row = int(np.flatnonzero(unknown.to_numpy())[0])
+            raise ItemError(f"{path}, row {row + 1}, column {col!r}: unknown item "
+                            f"{pairs[col].iloc[row]!r}; expected an item_id of the item set")
+    same = pairs["item_a"] == pairs["item_b"]
+    if same.any():
+        row = int(np.flatnonzero(same.to_numpy())[0])
+        raise ItemError(f"{path}, row {row + 1}: item_a and item_b are the same item")
+    pairs = pairs[["item_a", "item_b"]].reset_index(drop=True)
+    pairs.insert(0, "pair_id", np.arange(len(pairs)))
+    if "prompt" in items.columns:
+        pairs["prompt"] = pairs["item_a"].map(dict(zip(items["item_id"], items["prompt"])))
+    return pairs
