@@ -122,6 +122,8 @@ class AnnotatorPopulation(mesa.Model):
         self._pair_counts = np.zeros((len(self.pairs), 2), dtype=np.int64)
         self._last_choice = np.full(self.n, -1)
         self._last_value = np.zeros(self.n)
+        self._last_other = np.full(self.n, -1)
+        self._last_other_value = np.zeros(self.n)
         self._records: list[dict] = []
         self.step_lapse_rate = 0.0
         self.datacollector = mesa.DataCollector(model_reporters={
@@ -300,6 +302,8 @@ class AnnotatorPopulation(mesa.Model):
         np.add.at(self._pair_counts, (pair, np.where(chose_a, 0, 1)), 1)
         self._last_choice[who] = chosen
         self._last_value[who] = v_chosen
+        self._last_other[who] = np.where(choose_first, second, first)
+        self._last_other_value[who] = np.where(choose_first, v_second, v_first)
         self._social(who)
         if spec.drift is not None and spec.drift.sd > 0:
             self.weights += self._rng_effects.normal(0, spec.drift.sd, self.weights.shape)
@@ -358,7 +362,8 @@ class AnnotatorPopulation(mesa.Model):
         self.ibl.respond(outcome, choices=choice_index, learn=learn)
 
     def _social(self, who) -> None:
-        """Annotators store a random neighbour's latest judgment as experience."""
+        """Annotators store a random neighbour's latest judgment as experience: both items,
+        valued as the neighbour valued them."""
         social = self.spec.social
         if social is None or self.ibl is None or social.weight == 0:
             return
@@ -374,8 +379,10 @@ class AnnotatorPopulation(mesa.Model):
         seen = self._last_choice[pick] >= 0
         rows, pick = rows[seen], pick[seen]
         if len(rows):
-            self.ibl.populate(self._last_choice[pick][:, None, None].astype(float),
-                              self._last_value[pick], agents=self.ibl_slot[rows])
+            for item, value in ((self._last_choice, self._last_value),
+                                (self._last_other, self._last_other_value)):
+                self.ibl.populate(item[pick][:, None, None].astype(float), value[pick],
+                                  agents=self.ibl_slot[rows])
 
     # ------------------------------------------------------------------ run
     def run(self, progress: Callable[[int, int], None] | None = None,

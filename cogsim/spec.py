@@ -92,7 +92,7 @@ class Group(_Strict):
     noise: Param = 0.25
     decay: Param = 0.5
     temperature: Param | None = None
-    mismatch_penalty: Param = 2.0
+    mismatch_penalty: Param = 10.0
     scale: Param = 1.0
 
 
@@ -131,7 +131,7 @@ class Feedback(_Strict):
 
 class Social(_Strict):
     """Each step, with probability ``weight`` an annotator stores a random neighbour's latest
-    judgment (the chosen item and the neighbour's value of it) as its own experience."""
+    judgment (both items, valued as the neighbour valued them) as its own experience."""
 
     network: Literal["watts_strogatz", "erdos_renyi", "complete"] = "watts_strogatz"
     degree: int = Field(default=4, ge=1)

@@ -1,0 +1,116 @@
+"""The cogsim command, run as a user runs it: a real process, real files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cogsim import __version__
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def cogsim(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "cogsim", *args], capture_output=True,
+                          text=True, cwd=cwd)
+
+
+def test_version_and_help():
+    assert cogsim("--version").stdout.strip() == f"cogsim {__version__}"
+    out = cogsim("--help").stdout
+    assert "generate" in out and "demo" in out
+
+
+def test_demo_prints_block_rates():
+    r = cogsim("demo", "--agents", "200", "--trials", "20")
+    assert r.returncode == 0, r.stderr
+    assert "p_risky" in r.stdout and "choices/s" in r.stdout
+
+
+def test_generate_on_defaults_writes_the_dataset(tmp_path):
+    r = cogsim("generate", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "cogsim-out"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "judgments.parquet", "preferences.jsonl", "spec.toml", "summary.json"]
+    j = pd.read_parquet(out / "judgments.parquet")
+    assert list(j.columns) == ["run_id", "step", "pair_id", "annotator_id", "group", "item_a",
+                               "item_b", "first", "chosen", "value_a", "value_b", "p_a", "rt",
+                               "strategy", "model", "seed"]
+    assert len(j) == 600 and set(j.group) == {"helpful", "harmless", "concise"}
+    assert (j.chosen.eq(j.item_a) | j.chosen.eq(j.item_b)).all()
+    prefs = pd.read_json(out / "preferences.jsonl", lines=True)
+    assert len(prefs) == len(j)
+    assert {"prompt", "chosen", "rejected", "annotator_id", "group", "margin"} <= set(prefs.columns)
+    assert (prefs.chosen != prefs.rejected).all() and prefs.prompt.str.len().gt(0).all()
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["n_judgments"] == 600 and summary["seed"] == 0
+    assert 0 <= summary["inter_annotator_agreement"] <= 1
+    assert len(summary["bradley_terry_ranking"]) == 50
+    assert -1 <= summary["kendall_tau_vs_true_values"] <= 1
+    assert f"cogsim version: {__version__}" in (out / "spec.toml").read_text()
+
+
+def test_spec_toml_regenerates_the_same_judgments(tmp_path):
+    assert cogsim("generate", "--seed", "5", "--pairs", "80", "--out", "a", "--quiet",
+                  cwd=tmp_path).returncode == 0
+    r = cogsim("generate", "--population", "a/spec.toml", "--out", "b", "--quiet", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    a = pd.read_parquet(tmp_path / "a" / "judgments.parquet")
+    b = pd.read_parquet(tmp_path / "b" / "judgments.parquet")
+    pd.testing.assert_frame_equal(a, b)
+    c = pd.read_parquet(tmp_path / "a" / "judgments.parquet")
+    assert cogsim("generate", "--seed", "6", "--pairs", "80", "--out", "c", "--quiet",
+                  cwd=tmp_path).returncode == 0
+    c = pd.read_parquet(tmp_path / "c" / "judgments.parquet")
+    assert not a.chosen.equals(c.chosen)
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+BAD_CASES = {
+    "item file without item_id": (
+        ["--items", "items.csv"], {"items.csv": "id,helpfulness\na,1\nb,2\n"},
+        ["items.csv", "item_id"]),
+    "NaN in an attribute": (
+        ["--items", "items.csv"], {"items.csv": "item_id,helpfulness\na,1\nb,\nc,3\n"},
+        ["items.csv", "row 2", "'helpfulness'", "finite number"]),
+    "unknown attribute in a spec": (
+        ["--population", "p.toml"],
+        {"p.toml": '[[groups]]\nname = "g"\nshare = 1\n[groups.values]\nlenght = 1.0\n'},
+        ["p.toml", "groups[0].values.lenght", "unknown attribute"]),
+    "unknown group field": (
+        ["--population", "p.toml"],
+        {"p.toml": '[[groups]]\nname = "g"\nshare = 1\nnoisiness = 2\n'
+                   '[groups.values]\nhelpfulness = 1.0\n'},
+        ["p.toml", "groups[0].noisiness", "unknown field"]),
+    "negative count": (
+        ["--population", "p.toml"],
+        {"p.toml": 'n_annotators = -5\n[[groups]]\nname = "g"\nshare = 1\n'
+                   '[groups.values]\nhelpfulness = 1.0\n'},
+        ["p.toml", "n_annotators", "greater than or equal to 1"]),
+    "negative pairs option": (["--pairs", "-3"], {}, ["--pairs", "positive integer"]),
+}
+
+
+@pytest.mark.parametrize("case", BAD_CASES, ids=list(BAD_CASES))
+def test_bad_input_exits_2_naming_file_and_field_and_writes_nothing(tmp_path, case):
+    args, files, expected = BAD_CASES[case]
+    for name, text in files.items():
+        write(tmp_path / name, text)
+    r = cogsim("generate", *args, "--out", "out", cwd=tmp_path)
+    assert r.returncode == 2
+    message = r.stderr.strip()
+    assert "Traceback" not in message and message.count("\n") == 0
+    for part in expected:
+        assert part in message, (part, message)
+    assert not (tmp_path / "out").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
