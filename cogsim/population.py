@@ -21,6 +21,7 @@ import mesa
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy.special import expit, ndtr
 
 from cogsim.ibl import IBLBatch
@@ -72,10 +73,23 @@ def item_similarity(z: np.ndarray) -> np.ndarray:
 
 
 def _table_similarity(table: np.ndarray) -> Callable:
+    """Similarity of item codes looked up in a precomputed item-by-item table."""
+    flat, n_items = table.ravel(), table.shape[1]
+
     def similarity(x, y):
-        return table[np.asarray(x, dtype=np.intp), np.asarray(y, dtype=np.intp)]
+        index = np.asarray(x).astype(np.intp)
+        index *= n_items
+        index += np.asarray(y).astype(np.intp)
+        return np.take(flat, index)
     similarity.exact_on_equal = True
     return similarity
+
+
+def _strings(labels: np.ndarray, codes: np.ndarray) -> pd.arrays.ArrowStringArray:
+    """labels[codes] as a pandas string array, built in Arrow (fast for millions of rows)."""
+    arr = pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)),
+                                         pa.array(np.asarray(labels, dtype=str)))
+    return pd.array(arr.dictionary_decode(), dtype=pd.StringDtype("pyarrow"))
 
 
 class AnnotatorPopulation(mesa.Model):
@@ -120,6 +134,7 @@ class AnnotatorPopulation(mesa.Model):
         self._build_network()
         self.done = np.zeros(self.n, dtype=np.int64)
         self._pair_counts = np.zeros((len(self.pairs), 2), dtype=np.int64)
+        self._agree_num = self._agree_den = 0
         self._last_choice = np.full(self.n, -1)
         self._last_value = np.zeros(self.n)
         self._last_other = np.full(self.n, -1)
@@ -253,12 +268,22 @@ class AnnotatorPopulation(mesa.Model):
     # ---------------------------------------------------------------- steps
     def agreement_so_far(self) -> float:
         """Share of pairs of judgments of the same pair that agree, over all judgments so far."""
-        c = self._pair_counts
-        total = c.sum(axis=1)
-        denom = (total * (total - 1)).sum()
-        if denom == 0:
+        if self._agree_den == 0:
             return float("nan")
-        return float((c * (c - 1)).sum() / denom)
+        return self._agree_num / self._agree_den
+
+    def _count(self, pair: np.ndarray, chose_a: np.ndarray) -> None:
+        """Add judgments to the per-pair counts and to the running agreement sums."""
+        touched = np.unique(pair)
+
+        def sums(c):
+            total = c.sum(axis=1)
+            return int((c * (c - 1)).sum()), int((total * (total - 1)).sum())
+        num0, den0 = sums(self._pair_counts[touched])
+        np.add.at(self._pair_counts, (pair, np.where(chose_a, 0, 1)), 1)
+        num1, den1 = sums(self._pair_counts[touched])
+        self._agree_num += num1 - num0
+        self._agree_den += den1 - den0
 
     def step(self) -> None:
         """Judge every pair scheduled for this step, in one batch per model kind."""
@@ -298,8 +323,7 @@ class AnnotatorPopulation(mesa.Model):
         v_chosen = np.where(choose_first, v_first, v_second)
         self._learn(who, chosen, v_chosen)
         self.done[who] += 1
-        chose_a = chosen == items[:, 0]
-        np.add.at(self._pair_counts, (pair, np.where(chose_a, 0, 1)), 1)
+        self._count(pair, chosen == items[:, 0])
         self._last_choice[who] = chosen
         self._last_value[who] = v_chosen
         self._last_other[who] = np.where(choose_first, second, first)
@@ -403,11 +427,14 @@ class AnnotatorPopulation(mesa.Model):
         df = pd.DataFrame({
             "run_id": run_id, "step": cols["step"].astype(np.int64),
             "pair_id": cols["pair_id"].astype(np.int64), "annotator_id": who.astype(np.int64),
-            "group": self.group_names[who], "item_a": self.item_ids[cols["item_a"]],
-            "item_b": self.item_ids[cols["item_b"]], "first": self.item_ids[cols["first"]],
-            "chosen": self.item_ids[cols["chosen"]], "value_a": cols["value_a"],
+            "group": _strings(self.group_names, who),
+            "item_a": _strings(self.item_ids, cols["item_a"]),
+            "item_b": _strings(self.item_ids, cols["item_b"]),
+            "first": _strings(self.item_ids, cols["first"]),
+            "chosen": _strings(self.item_ids, cols["chosen"]), "value_a": cols["value_a"],
             "value_b": cols["value_b"], "p_a": cols["p_a"], "rt": np.nan,
-            "strategy": STRATEGIES[cols["strategy"]], "model": self.kinds[who],
+            "strategy": _strings(STRATEGIES, cols["strategy"]),
+            "model": _strings(self.kinds, who),
             "seed": np.int64(self.seed_value)})
         return df[JUDGMENT_COLUMNS]
 

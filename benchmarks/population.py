@@ -1,0 +1,138 @@
+"""A whole population at scale: cogsim's batched Mesa model against Mesa + PyIBL agents.
+
+Workload: 10,000 IBL annotators, 1,000,000 judgments (500,000 pairs, 2 annotators each,
+100 judgments per annotator) of items with 8 attributes, about 50 prior instances per
+annotator, partial matching on the items' attributes.  cogsim runs it whole; the peer -- a
+Mesa model whose agents each hold a PyIBL agent and are stepped one by one -- runs the same
+judgments for a slice of annotators, and its time is scaled to the full workload (PyIBL's
+cost per judgment does not depend on how many agents there are).  The last line is a JSON
+object with judgments_per_s, wall_s, peak_rss_mb and ratio.
+
+    python benchmarks/population.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import sys
+import time
+import warnings
+
+import mesa
+import numpy as np
+import pandas as pd
+
+import pyibl
+from cogsim.generate import generate
+from cogsim.population import item_similarity
+from cogsim.spec import parse_spec
+
+ATTRIBUTES = [f"a{j}" for j in range(8)]
+
+
+def make_items(n_items: int, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    items = pd.DataFrame(rng.normal(0, 1, (n_items, 8)).round(3), columns=ATTRIBUTES)
+    items.insert(0, "item_id", [f"i{i:04d}" for i in range(n_items)])
+    return items
+
+
+def spec(n_annotators: int, n_pairs: int) -> dict:
+    return {"name": "benchmark", "n_annotators": n_annotators, "seed": 0,
+            "assignment": {"pairs": n_pairs, "annotators_per_pair": 2},
+            "groups": [{"name": "all", "share": 1, "model": "ibl", "prior_instances": 50,
+                        "noise": 0.25, "decay": 0.5, "mismatch_penalty": 10.0,
+                        "values": {a: {"dist": "normal", "mean": 0.5, "sd": 0.3}
+                                   for a in ATTRIBUTES}}]}
+
+
+def run_cogsim(items, n_annotators: int, n_judgments: int):
+    start = time.perf_counter()
+    result = generate(parse_spec(spec(n_annotators, n_judgments // 2)), items)
+    return time.perf_counter() - start, result
+
+
+class PyIBLAnnotator(mesa.Agent):
+    """A Mesa agent holding a PyIBL agent: the one-by-one way."""
+
+    def __init__(self, model, weights, rng):
+        super().__init__(model)
+        self.ibl = pyibl.Agent(["item"], noise=0.25, decay=0.5, mismatch_penalty=10.0)
+        self.ibl.similarity(["item"], model.similarity, 1.0)
+        self.weights = weights
+        for _ in range(50):
+            item = int(rng.integers(len(model.z)))
+            self.ibl.populate([(item,)], float(model.z[item] @ weights + rng.normal(0, 0.3)),
+                              when=0)
+        self.queue = []
+
+    def step(self):
+        a, b = self.queue.pop()
+        self.ibl.choose([(a,), (b,)])
+        self.ibl.respond(None)     # no outcome: the judgment is stored as its expectation
+        self.model.judgments += 1
+
+
+class PyIBLPopulation(mesa.Model):
+    def __init__(self, items, n_annotators: int, per_annotator: int, seed: int = 0):
+        super().__init__(seed=seed)
+        random.seed(seed)
+        rng = np.random.default_rng(seed)
+        raw = items[ATTRIBUTES].to_numpy()
+        self.z = (raw - raw.mean(0)) / raw.std(0)
+        table = item_similarity(self.z)
+        self.similarity = lambda x, y: float(table[x, y])
+        self.judgments = 0
+        for _ in range(n_annotators):
+            agent = PyIBLAnnotator(self, rng.normal(0.5, 0.3, 8), rng)
+            agent.queue = [tuple(rng.choice(len(self.z), 2, replace=False))
+                           for _ in range(per_annotator)]
+
+    def step(self):
+        self.agents.shuffle_do("step")
+
+
+def run_peer(items, n_annotators: int, per_annotator: int) -> float:
+    model = PyIBLPopulation(items, n_annotators, per_annotator)
+    start = time.perf_counter()
+    for _ in range(per_annotator):
+        model.step()
+    return model.judgments / (time.perf_counter() - start)
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short run (under a minute)")
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")
+    n_annotators, n_judgments = 10_000, 1_000_000
+    peer_annotators, peer_per = (4, 25) if args.quick else (10, 100)
+    items = make_items(1000)
+
+    wall, result = run_cogsim(items, n_annotators, n_judgments)
+    rate = len(result.judgments) / wall
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    per_instance = result.population.ibl.memory.nbytes_per_instance()
+    print(f"cogsim: {n_annotators:,} IBL annotators, {len(result.judgments):,} judgments, "
+          f"8 attributes, ~{int(result.population.ibl.memory.size.mean())} instances each "
+          f"at the end")
+    print(f"  wall {wall:.2f} s ({rate:,.0f} judgments/s), peak RSS {peak_mb:,.0f} MB, "
+          f"{per_instance:.0f} bytes per agent-instance slot")
+    peer_rate = run_peer(items, peer_annotators, peer_per)
+    print(f"Mesa + PyIBL, agents stepped one by one ({peer_annotators} annotators x "
+          f"{peer_per} judgments): {peer_rate:,.0f} judgments/s -> "
+          f"{n_judgments / peer_rate / 3600:.1f} h for the full workload")
+    print(f"ratio {rate / peer_rate:,.0f}x")
+    out = {"judgments_per_s": round(rate), "wall_s": round(wall, 2),
+           "peak_rss_mb": round(peak_mb), "ratio": round(rate / peer_rate, 1),
+           "peer_judgments_per_s": round(peer_rate), "annotators": n_annotators,
+           "judgments": int(len(result.judgments)), "bytes_per_instance": round(per_instance, 1)}
+    print(json.dumps(out))
+    return out
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
