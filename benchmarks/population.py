@@ -50,8 +50,9 @@ def spec(n_annotators: int, n_pairs: int) -> dict:
 
 
 def run_cogsim(items, n_annotators: int, n_judgments: int):
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = generate(parse_spec(spec(n_annotators, n_judgments // 2)), items)
+    run_cogsim.cpu_s = time.process_time() - cpu
     return time.perf_counter() - start, result
 
 
@@ -119,7 +120,8 @@ def main(argv=None) -> dict:
     print(f"cogsim: {n_annotators:,} IBL annotators, {len(result.judgments):,} judgments, "
           f"8 attributes, ~{int(result.population.ibl.memory.size.mean())} instances each "
           f"at the end")
-    print(f"  wall {wall:.2f} s ({rate:,.0f} judgments/s), peak RSS {peak_mb:,.0f} MB, "
+    print(f"  wall {wall:.2f} s, CPU {run_cogsim.cpu_s:.2f} s ({rate:,.0f} judgments/s), "
+          f"peak RSS {peak_mb:,.0f} MB, "
           f"{per_instance:.0f} bytes per agent-instance slot")
     peer_rate = run_peer(items, peer_annotators, peer_per)
     print(f"Mesa + PyIBL, agents stepped one by one ({peer_annotators} annotators x "
@@ -127,6 +129,7 @@ def main(argv=None) -> dict:
           f"{n_judgments / peer_rate / 3600:.1f} h for the full workload")
     print(f"ratio {rate / peer_rate:,.0f}x")
     out = {"judgments_per_s": round(rate), "wall_s": round(wall, 2),
+           "cpu_s": round(run_cogsim.cpu_s, 2),
            "peak_rss_mb": round(peak_mb), "ratio": round(rate / peer_rate, 1),
            "peer_judgments_per_s": round(peer_rate), "annotators": n_annotators,
            "judgments": int(len(result.judgments)), "bytes_per_instance": round(per_instance, 1)}

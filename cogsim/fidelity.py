@@ -20,8 +20,12 @@ measure needs only some of its columns and names a missing one in its error:
 
 Human data in the same layout may have fewer columns.  Human *aggregate* data is a rate of
 choosing option B (``item_b``) per problem id: either a ``pandas.Series`` indexed by problem
-id, or a DataFrame with the key column and a rate column (``rate_b`` by default;
-choices13k calls it ``bRate``).
+id, or a DataFrame with the key column and a rate column (``b_rate`` by default, the name
+``cogsim.datasets`` gives it for choices13k and CPC18).
+
+Human judgments in the generic schema of ``cogsim.datasets`` (``option_a``, ``option_b``,
+``choice`` = "A"/"B", optional ``shown_first``, ``trial``) are accepted everywhere a
+judgments table is and converted by :func:`from_generic_schema`.
 
 *Items table* -- one row per item with an ``item_id`` column and attribute columns, e.g. a
 numeric ``length`` and a boolean ``is_list``.
@@ -58,8 +62,8 @@ References
 - Cohen, J. (1960). A coefficient of agreement for nominal scales. Educational and
   Psychological Measurement, 20(1), 37-46.
 - Bradley, R. A., & Terry, M. E. (1952). Rank analysis of incomplete block designs I.
-  Biometrika, 39(3/4), 324-345.  Hunter, D. R. (2004). MM algorithms for generalized
-  Bradley-Terry models. Annals of Statistics, 32(1), 384-406.
+  Biometrika, 39(3/4), 324-345.  (Fitted here by L-BFGS on the penalised likelihood, not
+  by Hunter's (2004) MM iteration; both reach the same optimum.)
 - Ratcliff, R., & McKoon, G. (2008). The diffusion decision model. Neural Computation,
   20(4), 873-922 (RT quantiles .1/.3/.5/.7/.9).
 """
@@ -77,6 +81,7 @@ from scipy import optimize, sparse, stats
 __all__ = [
     "InsufficientDataError",
     "DEFAULT_RT_QUANTILES",
+    "from_generic_schema",
     "TIE_RULES",
     "choice_rates",
     "msd",
@@ -142,6 +147,54 @@ def _check_frame(df, columns: Sequence[str], name: str,
     return df
 
 
+def from_generic_schema(df: pd.DataFrame) -> pd.DataFrame:
+    """Human judgments in ``cogsim.datasets``' generic schema, in the judgments layout.
+
+    ``option_a``/``option_b`` become ``item_a``/``item_b``; ``choice`` ("A"/"B") becomes
+    ``chosen`` (the chosen option's id); ``shown_first`` ("A"/"B", may be blank) becomes
+    ``first`` (NaN where blank); ``trial`` becomes ``step``.  Other columns (``pair_id``,
+    ``annotator_id``, ``rt``, ...) are kept.  A table already in the judgments layout (it
+    has ``item_a``) is returned unchanged.
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"judgments must be a pandas DataFrame, got {type(df).__name__}")
+    if "item_a" in df.columns:
+        return df
+    _check_frame(df, ["option_a", "option_b", "choice"], "judgments")
+    choice = df["choice"].astype(str).to_numpy()
+    bad = (choice != "A") & (choice != "B")
+    if bad.any():
+        raise ValueError(f"judgments column 'choice' must be 'A' or 'B', got "
+                         f"{choice[np.flatnonzero(bad)[0]]!r}")
+    a, b = _ids(df["option_a"]), _ids(df["option_b"])
+    out = df.drop(columns=["option_a", "option_b", "choice"])
+    out = out.assign(item_a=a, item_b=b, chosen=np.where(choice == "A", a, b))
+    if "shown_first" in df.columns:
+        sf = df["shown_first"]
+        known = sf.notna().to_numpy()
+        sfv = sf.astype(object).to_numpy()
+        bad = known & (sfv != "A") & (sfv != "B")
+        if bad.any():
+            raise ValueError(f"judgments column 'shown_first' must be 'A', 'B' or blank, got "
+                             f"{sfv[np.flatnonzero(bad)[0]]!r}")
+        first = np.where(sfv == "A", a, b).astype(object)
+        first[~known] = np.nan
+        out["first"] = first
+        out = out.drop(columns="shown_first")
+    if "trial" in df.columns and "step" not in df.columns:
+        out = out.rename(columns={"trial": "step"})
+    return out
+
+
+def _normalise(df, name: str) -> pd.DataFrame:
+    """Accept the judgments layout or the generic human schema; anything else is an error."""
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
+    if "item_a" not in df.columns and {"option_a", "option_b", "choice"} <= set(df.columns):
+        return from_generic_schema(df)
+    return df
+
+
 def _key_columns(key) -> list[str]:
     if key is None:
         return []
@@ -155,30 +208,47 @@ def _ids(series: pd.Series) -> np.ndarray:
     return series.astype(str).to_numpy(dtype=object)
 
 
-def _canonical(judgments: pd.DataFrame, name: str, key=None,
-               extra: Sequence[str] = ()) -> pd.DataFrame:
-    """A compact view: group key ``_k``, sorted item ids ``_lo``/``_hi``, ``_y`` = chose ``_lo``.
+def _item_codes(columns: Sequence[pd.Series]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Integer codes for item ids (compared as str) shared by several columns.
 
-    Validates the columns, that ``chosen`` is one of the two options, and that a key
-    group never mixes different pairs of items.
+    Returns the code arrays and the sorted id strings, so that code order is string order.
+    Factorising each column first keeps the per-row work in pandas' fast paths.
     """
+    facs = [pd.factorize(col, use_na_sentinel=True) for col in columns]
+    local = [np.asarray(pd.Index(u).astype(str), dtype=object) for _, u in facs]
+    ids = np.unique(np.concatenate(local)) if local else np.array([], dtype=object)
+    index = pd.Index(ids)
+    codes = [index.get_indexer(u)[c] for (c, _), u in zip(facs, local)]
+    return codes, ids
+
+
+def _canonical(judgments: pd.DataFrame, name: str, key=None,
+               extra: Sequence[str] = ()) -> tuple[pd.DataFrame, np.ndarray]:
+    """A compact integer view of a judgments table, and the item ids its codes stand for.
+
+    Columns: ``_a``, ``_b``, ``_chosen`` (item codes), ``_lo``/``_hi`` (the pair's codes in
+    id order), ``_y`` = 1.0 if ``_lo`` was chosen, ``_k`` (the group key) and ``extra``.
+    ``ids[code]`` is the item id (str).  Validates the columns, that ``chosen`` is one of
+    the two options, and that a key group never mixes different pairs of items.
+    """
+    judgments = _normalise(judgments, name)
     kcols = _key_columns(key)
     need = ["item_a", "item_b", "chosen", *kcols, *extra]
     _check_frame(judgments, list(dict.fromkeys(need)), name)
-    a, b, c = _ids(judgments["item_a"]), _ids(judgments["item_b"]), _ids(judgments["chosen"])
+    (a, b, c), ids = _item_codes([judgments["item_a"], judgments["item_b"], judgments["chosen"]])
     bad = (c != a) & (c != b)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise ValueError(f"{name} column 'chosen' must equal 'item_a' or 'item_b'; "
                          f"{int(bad.sum())} row(s) do not (first: row {judgments.index[i]!r}, "
-                         f"chosen={c[i]!r}, item_a={a[i]!r}, item_b={b[i]!r})")
+                         f"chosen={ids[c[i]]!r}, item_a={ids[a[i]]!r}, item_b={ids[b[i]]!r})")
     same = a == b
     if same.any():
         i = int(np.flatnonzero(same)[0])
         raise ValueError(f"{name} columns 'item_a' and 'item_b' are equal in {int(same.sum())} "
-                         f"row(s) (first: row {judgments.index[i]!r}, item {a[i]!r})")
-    lo = np.where(a < b, a, b)
-    hi = np.where(a < b, b, a)
+                         f"row(s) (first: row {judgments.index[i]!r}, item {ids[a[i]]!r})")
+    lo = np.minimum(a, b)
+    hi = np.maximum(a, b)
     out = pd.DataFrame({"_lo": lo, "_hi": hi, "_y": (c == lo).astype(float),
                         "_chosen": c, "_a": a, "_b": b}, index=judgments.index)
     if kcols:
@@ -192,18 +262,27 @@ def _canonical(judgments: pd.DataFrame, name: str, key=None,
             raise ValueError(f"{name}: key {kcols} group {mixed.index[0]!r} mixes different "
                              f"pairs of items; pass a key that identifies one pair of items")
     else:
-        out["_k"] = list(zip(lo, hi))
+        out["_k"] = lo.astype(np.int64) * max(len(ids), 1) + hi
     for col in extra:
         out[col] = judgments[col].to_numpy()
-    return out
+    return out, ids
 
 
-def _pair_counts(canon: pd.DataFrame) -> pd.DataFrame:
-    """Per key: n judgments, k = how many chose the pair's ``_lo`` item, and the items."""
+def _pair_counts(canon: pd.DataFrame, ids: np.ndarray, item_index: bool = False) -> pd.DataFrame:
+    """Per key: n judgments, k = how many chose the pair's ``_lo`` item, and the item ids.
+
+    ``_lo``, ``_hi`` and ``_b`` (the first row's ``item_b``) come back as id strings.  With
+    ``item_index`` the index is the (lo id, hi id) tuple -- for ``key=None``, so that two
+    tables' counts can be joined.
+    """
     g = canon.groupby("_k", sort=True)
-    return pd.DataFrame({"n": g["_y"].size(), "k": g["_y"].sum(),
-                         "_lo": g["_lo"].first(), "_hi": g["_hi"].first(),
-                         "_b": g["_b"].first()})
+    out = pd.DataFrame({"n": g["_y"].size(), "k": g["_y"].sum(),
+                        "_lo": ids[g["_lo"].first().to_numpy()],
+                        "_hi": ids[g["_hi"].first().to_numpy()],
+                        "_b": ids[g["_b"].first().to_numpy()]})
+    if item_index:
+        out.index = pd.Index(list(zip(out["_lo"], out["_hi"])))
+    return out
 
 
 TIE_RULES = ("half", "alpaca_eval")
@@ -235,7 +314,7 @@ def _agree(m1: np.ndarray, m2: np.ndarray) -> np.ndarray:
 
 def _merge_pairs(c1: pd.DataFrame, c2: pd.DataFrame, name1: str, name2: str) -> pd.DataFrame:
     """Inner-join two per-key count tables, checking the keys name the same two items."""
-    m = c1.join(c2, how="inner", lsuffix="_1", rsuffix="_2")
+    m = c1.add_suffix("_1").join(c2.add_suffix("_2"), how="inner")
     if len(m) == 0:
         raise InsufficientDataError(f"{name1} and {name2} have no pair key in common")
     differ = (m["_lo_1"] != m["_lo_2"]) | (m["_hi_1"] != m["_hi_2"])
@@ -248,9 +327,9 @@ def _merge_pairs(c1: pd.DataFrame, c2: pd.DataFrame, name1: str, name2: str) -> 
 # --------------------------------------------------------------------------------------
 # choice rates: MSD/MSE, log-loss, accuracy
 
-def choice_rates(judgments: pd.DataFrame, key="pair_id", *,
-                 use_probabilities: bool = False) -> pd.DataFrame:
-    """Rate of choosing option B (``item_b``) per problem.
+def choice_rates(judgments: pd.DataFrame, key="pair_id", *, use_probabilities: bool = False,
+                 option_b: pd.Series | None = None) -> pd.DataFrame:
+    """Rate of choosing option B per problem.
 
     Parameters
     ----------
@@ -258,38 +337,68 @@ def choice_rates(judgments: pd.DataFrame, key="pair_id", *,
         Needs ``item_a``, ``item_b``, ``chosen`` and the ``key`` column(s); ``p_a`` when
         ``use_probabilities``.
     key : str or list of str
-        Problem id column(s).  All rows of a problem must have the same ``item_b``.
+        Problem id column(s).
     use_probabilities : bool
-        If True, a row with a model probability contributes ``1 - p_a`` instead of its
-        observed 0/1 choice (the model's expected rate, less sampling noise); rows with
-        ``p_a`` NaN contribute their choice.
+        If True, a row with a model probability contributes its probability of choosing
+        option B (``1 - p_a`` when B is the row's ``item_b``, ``p_a`` when it is its
+        ``item_a``) instead of its observed 0/1 choice: the model's expected rate, without
+        sampling noise.  Rows with ``p_a`` NaN contribute their choice.
+    option_b : Series, optional
+        Which item is "option B" per problem (index = problem id, values = item id), e.g.
+        another table's ``choice_rates(...)["item_b"]``, so that two tables that show a
+        pair in different orders are compared on the same item.  Problems not in it are
+        dropped.  By default option B is the rows' ``item_b``, which must then be the same
+        in all rows of a problem.
 
     Returns
     -------
-    DataFrame indexed by the key with columns ``rate`` (mean over rows) and ``n`` (rows).
+    DataFrame indexed by the key with columns ``rate`` (mean over rows), ``n`` (rows) and
+    ``item_b`` (the item counted as option B).
     """
     kcols = _key_columns(key)
     if not kcols:
         raise ValueError("choice_rates needs a key column naming the problem id")
-    canon = _canonical(judgments, "judgments", key)
-    nb = canon.groupby("_k")["_b"].nunique()
-    if (nb > 1).any():
-        raise ValueError(f"judgments: problem {nb.index[np.argmax(nb.to_numpy() > 1)]!r} has "
-                         f"different 'item_b' in different rows, so 'rate of B' is undefined")
-    chose_b = (canon["_chosen"] == canon["_b"]).astype(float)
+    canon, ids = _canonical(judgments, "judgments", key)
+    if option_b is None:
+        nb = canon.groupby("_k")["_b"].nunique()
+        if (nb > 1).any():
+            raise ValueError(f"judgments: problem {nb.index[np.argmax(nb.to_numpy() > 1)]!r} "
+                             f"has different 'item_b' in different rows, so 'rate of B' is "
+                             f"undefined; pass option_b")
+        target = canon["_b"].to_numpy()
+        keep = np.ones(len(canon), dtype=bool)
+    else:
+        names = _ids(option_b)
+        opt = pd.Series(pd.Index(ids).get_indexer(names), index=option_b.index)
+        keep = canon["_k"].isin(opt.index).to_numpy()
+        target = canon["_k"].map(opt).fillna(-1).to_numpy(dtype=np.int64)
+        bad = keep & (target != canon["_a"].to_numpy()) & (target != canon["_b"].to_numpy())
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            k = canon["_k"].iloc[i]
+            raise ValueError(f"option_b names item {names[option_b.index.get_loc(k)]!r} for "
+                             f"problem {k!r}, which compares {ids[canon['_a'].iloc[i]]!r} "
+                             f"and {ids[canon['_b'].iloc[i]]!r}")
+    chose_b = (canon["_chosen"].to_numpy() == target).astype(float)
     if use_probabilities:
         _check_frame(judgments, ["p_a"], "judgments", nullable=["p_a"])
         p_a = pd.to_numeric(judgments["p_a"], errors="coerce").to_numpy(dtype=float)
         if np.any((p_a < 0) | (p_a > 1)):
             raise ValueError("judgments column 'p_a' must lie in [0, 1]")
-        chose_b = pd.Series(np.where(np.isnan(p_a), chose_b, 1.0 - p_a), index=canon.index)
-    g = chose_b.groupby(canon["_k"])
-    out = pd.DataFrame({"rate": g.mean(), "n": g.size()})
+        p_b = np.where(target == canon["_a"].to_numpy(), p_a, 1.0 - p_a)
+        chose_b = np.where(np.isnan(p_a), chose_b, p_b)
+    sub = pd.DataFrame({"_k": canon["_k"].to_numpy()[keep], "rate": chose_b[keep],
+                        "item_b": target[keep]})
+    if len(sub) == 0:
+        raise InsufficientDataError("choice_rates: no judgment of a problem named in option_b")
+    g = sub.groupby("_k", sort=True)
+    out = pd.DataFrame({"rate": g["rate"].mean(), "n": g["rate"].size(),
+                        "item_b": ids[g["item_b"].first().to_numpy()]})
     out.index.name = kcols[0] if len(kcols) == 1 else None
     return out
 
 
-def _as_rates(x, name: str, key="pair_id", rate_col: str = "rate_b") -> pd.Series:
+def _as_rates(x, name: str, key="pair_id", rate_col: str = "b_rate") -> pd.Series:
     """Coerce rates: Series (index = problem id), 1-d array, or DataFrame with columns."""
     if isinstance(x, pd.DataFrame):
         if "rate" in x.columns and rate_col not in x.columns:   # output of choice_rates
@@ -316,7 +425,7 @@ def _as_rates(x, name: str, key="pair_id", rate_col: str = "rate_b") -> pd.Serie
     return s
 
 
-def _aligned(predicted, observed, key="pair_id", rate_col="rate_b"):
+def _aligned(predicted, observed, key="pair_id", rate_col="b_rate"):
     p = _as_rates(predicted, "predicted", key, rate_col)
     o = _as_rates(observed, "observed", key, rate_col)
     if not (isinstance(predicted, (pd.Series, pd.DataFrame))
@@ -331,7 +440,7 @@ def _aligned(predicted, observed, key="pair_id", rate_col="rate_b"):
     return p.loc[both].to_numpy(), o.loc[both].to_numpy()
 
 
-def msd(predicted, observed, *, key="pair_id", rate_col: str = "rate_b") -> float:
+def msd(predicted, observed, *, key="pair_id", rate_col: str = "b_rate") -> float:
     """Mean squared deviation between predicted and observed choice rates.
 
     ``MSD = mean_j (P_j - O_j)^2`` over the problems ``j`` present in both, where ``P_j``
@@ -354,7 +463,7 @@ mse = msd
 
 
 def log_loss(predicted, observed, *, eps: float = 1e-6, key="pair_id",
-             rate_col: str = "rate_b") -> float:
+             rate_col: str = "b_rate") -> float:
     """Binary cross-entropy of predicted probabilities against observed choices or rates.
 
     ``LL = -mean_j [O_j ln P'_j + (1 - O_j) ln(1 - P'_j)]`` with ``P'_j = clip(P_j, eps,
@@ -374,7 +483,7 @@ def log_loss(predicted, observed, *, eps: float = 1e-6, key="pair_id",
     return float(-np.mean(o * np.log(p) + (1 - o) * np.log1p(-p)))
 
 
-def accuracy(predicted, observed, *, key="pair_id", rate_col: str = "rate_b") -> float:
+def accuracy(predicted, observed, *, key="pair_id", rate_col: str = "b_rate") -> float:
     """Share of problems where the predicted majority matches the observed majority.
 
     The majority of a rate ``r`` is B if ``r > 0.5``, A if ``r < 0.5``; a rate of exactly
@@ -425,10 +534,10 @@ def heldout_agreement(judgments: pd.DataFrame, key="pair_id", *, by=None,
         How a tied mode of the others scores: 0.5 (default), or as AlpacaEval resolves it
         (always ``item_b``; see :func:`agreement_with_reference`).
     """
-    canon = _canonical(judgments, "judgments", key, extra=_key_columns(by))
+    canon, ids = _canonical(judgments, "judgments", key, extra=_key_columns(by))
     if by is not None:
         canon["_k"] = list(zip(canon["_k"], *(canon[c] for c in _key_columns(by))))
-    counts = _pair_counts(canon)
+    counts = _pair_counts(canon, ids)
     counts = counts[counts["n"] >= 2]
     if len(counts) == 0:
         raise InsufficientDataError("heldout_agreement needs at least one pair judged at least "
@@ -459,8 +568,8 @@ def agreement_with_reference(judgments: pd.DataFrame, reference: pd.DataFrame,
     match ``alpaca_eval.analyze`` exactly on 4-annotation data (checked against
     alpaca-eval 0.6.6).
     """
-    c1 = _pair_counts(_canonical(judgments, "judgments", key))
-    c2 = _pair_counts(_canonical(reference, "reference", key))
+    c1 = _pair_counts(*_canonical(judgments, "judgments", key), item_index=key is None)
+    c2 = _pair_counts(*_canonical(reference, "reference", key), item_index=key is None)
     m = _merge_pairs(c1, c2, "judgments", "reference")
     tie2 = _tie_value(m.rename(columns={"_b_2": "_b", "_lo_2": "_lo"}), ties)
     ref_mode = _soft_mode(m["k_2"].to_numpy(float), m["n_2"].to_numpy(float), tie2)
@@ -477,7 +586,7 @@ def pairwise_agreement(judgments: pd.DataFrame, key="pair_id") -> float:
     ``n_majority_vote_1 = n_majority_vote_2 = 1`` (one annotator against one other) and is
     the observed agreement ``P-bar`` of Fleiss' kappa.
     """
-    counts = _pair_counts(_canonical(judgments, "judgments", key))
+    counts = _pair_counts(*_canonical(judgments, "judgments", key))
     counts = counts[counts["n"] >= 2]
     if len(counts) == 0:
         raise InsufficientDataError("pairwise_agreement needs at least one pair judged at "
@@ -494,8 +603,8 @@ def fleiss_kappa(judgments: pd.DataFrame, key="pair_id") -> float:
     ``P_e = p^2 + (1-p)^2``, ``p`` the share of those pairs' judgments that chose
     ``item_a`` (Fleiss, 1971).  NaN when ``P_e = 1`` (everyone always picks one side).
     """
-    canon = _canonical(judgments, "judgments", key)
-    counts = _pair_counts(canon)
+    canon, ids = _canonical(judgments, "judgments", key)
+    counts = _pair_counts(canon, ids)
     keep = counts.index[counts["n"] >= 2]
     if len(keep) == 0:
         raise InsufficientDataError("fleiss_kappa needs at least one pair judged at least twice")
@@ -518,8 +627,9 @@ def cohens_kappa(judgments: pd.DataFrame, annotator_1, annotator_2, key="pair_id
     share of annotator ``r``'s common judgments choosing ``item_a`` (Cohen, 1960).  NaN
     when ``p_e = 1``.
     """
+    judgments = _normalise(judgments, "judgments")
     _check_frame(judgments, ["annotator_id"], "judgments")
-    canon = _canonical(judgments, "judgments", key, extra=["annotator_id"])
+    canon, _ = _canonical(judgments, "judgments", key, extra=["annotator_id"])
     if "step" in judgments.columns:
         canon = canon.assign(_step=judgments["step"].to_numpy()).sort_values("_step",
                                                                               kind="stable")
@@ -561,8 +671,8 @@ def alpaca_eval_bias(judgments: pd.DataFrame, reference: pd.DataFrame, key="pair
     a fraction.  ``ties="alpaca_eval"`` resolves a tied mode to the table's ``item_b`` as
     AlpacaEval does (see :func:`agreement_with_reference`).
     """
-    c1 = _pair_counts(_canonical(judgments, "judgments", key))
-    c2 = _pair_counts(_canonical(reference, "reference", key))
+    c1 = _pair_counts(*_canonical(judgments, "judgments", key), item_index=key is None)
+    c2 = _pair_counts(*_canonical(reference, "reference", key), item_index=key is None)
     m = _merge_pairs(c1, c2, "judgments", "reference")
     tie1 = _tie_value(m.rename(columns={"_b_1": "_b", "_lo_1": "_lo"}), ties)
     tie2 = _tie_value(m.rename(columns={"_b_2": "_b", "_lo_2": "_lo"}), ties)
@@ -597,10 +707,16 @@ def prefer_first(judgments: pd.DataFrame) -> float:
     """P(prefer the option shown first) = share of judgments with ``chosen == first``.
 
     AlpacaEval's "Proba. prefer 1" (``2 - mean(preference)`` over all annotations, output 1
-    being shown first); 0.518 for humans.
+    being shown first); 0.518 for humans.  Rows whose ``first`` is missing (display order
+    not recorded) are left out.
     """
-    _check_frame(judgments, ["first", "chosen"], "judgments")
-    return float(np.mean(_ids(judgments["chosen"]) == _ids(judgments["first"])))
+    judgments = _normalise(judgments, "judgments")
+    _check_frame(judgments, ["first", "chosen"], "judgments", nullable=["first"])
+    known = judgments["first"].notna().to_numpy()
+    if not known.any():
+        raise InsufficientDataError("judgments column 'first' is empty: display order unknown")
+    sub = judgments[known]
+    return float(np.mean(_ids(sub["chosen"]) == _ids(sub["first"])))
 
 
 def _item_attribute(items: pd.DataFrame, attribute: str) -> pd.Series:
@@ -626,16 +742,18 @@ def prefer_attribute(judgments: pd.DataFrame, items: pd.DataFrame, attribute: st
     ``get_list_biases``); the default uses every judgment, which estimates the same
     probability with less noise when pairs have equal numbers of judgments.
     """
-    canon = _canonical(judgments, "judgments", key)
+    canon, ids = _canonical(judgments, "judgments", key)
     if one_per_pair:
         canon = canon.drop_duplicates("_k", keep="first")
     attr = _item_attribute(items, attribute)
-    unknown = pd.Index(np.unique(np.concatenate([canon["_a"], canon["_b"]]))).difference(attr.index)
+    used = np.unique(np.concatenate([canon["_a"].to_numpy(), canon["_b"].to_numpy()]))
+    unknown = pd.Index(ids[used]).difference(attr.index)
     if len(unknown):
         raise ValueError(f"items has no row for {len(unknown)} judged item id(s), e.g. "
                          f"{unknown[0]!r} (column 'item_id')")
-    xa = attr.reindex(canon["_a"]).to_numpy()
-    xb = attr.reindex(canon["_b"]).to_numpy()
+    values = attr.reindex(ids).to_numpy()     # per item code; unused codes may be NaN
+    xa = values[canon["_a"].to_numpy()]
+    xb = values[canon["_b"].to_numpy()]
     if pd.api.types.is_bool_dtype(attr.dtype):
         xa, xb = xa.astype(float), xb.astype(float)
         threshold = 0.0
@@ -688,9 +806,11 @@ def aggregate_preferences(judgments: pd.DataFrame) -> pd.DataFrame:
     Returns one row per pair with columns ``item_1 < item_2`` (ids as str), ``n``
     (judgments), ``wins_1`` (times ``item_1`` was chosen) and ``rate_1 = wins_1 / n``.
     """
-    canon = _canonical(judgments, "judgments", None)
+    canon, ids = _canonical(judgments, "judgments", None)
     g = canon.groupby(["_lo", "_hi"], sort=True)["_y"]
     out = pd.DataFrame({"n": g.size(), "wins_1": g.sum()}).reset_index()
+    out["_lo"] = ids[out["_lo"].to_numpy()]
+    out["_hi"] = ids[out["_hi"].to_numpy()]
     out = out.rename(columns={"_lo": "item_1", "_hi": "item_2"})
     out["wins_1"] = out["wins_1"].astype(int)
     out["rate_1"] = out["wins_1"] / out["n"]
@@ -956,7 +1076,7 @@ def _single_table_measures(df: pd.DataFrame, items, key, length_col, list_col,
     out["n_judgments"] = float(len(df))
     if {"item_a", "item_b", "chosen"} <= cols:
         canon_key = key if (key is None or set(_key_columns(key)) <= cols) else None
-        counts = _pair_counts(_canonical(df, "judgments", canon_key))
+        counts = _pair_counts(*_canonical(df, "judgments", canon_key))
         out["n_pairs"] = float(len(counts))
         if "annotator_id" in cols:
             out["n_annotators"] = float(df["annotator_id"].nunique())
@@ -968,7 +1088,7 @@ def _single_table_measures(df: pd.DataFrame, items, key, length_col, list_col,
             put("variance_within_annotator", alpaca_eval_variance, df, canon_key,
                 by="annotator_id")
         if "first" in cols:
-            put("prefer_first", prefer_first, df)
+            put("prefer_first", prefer_first, df)   # rows with unknown order left out
         if items is not None and length_col in items.columns:
             put("prefer_longer", prefer_longer, df, items, length_col=length_col, key=canon_key)
         if items is not None and list_col in items.columns:
@@ -982,7 +1102,7 @@ def _single_table_measures(df: pd.DataFrame, items, key, length_col, list_col,
 
 
 def fidelity_report(synthetic: pd.DataFrame, human=None, items: pd.DataFrame | None = None,
-                    *, key="pair_id", rate_col: str = "rate_b", length_col: str = "length",
+                    *, key="pair_id", rate_col: str = "b_rate", length_col: str = "length",
                     list_col: str = "is_list",
                     rt_q: Sequence[float] = DEFAULT_RT_QUANTILES) -> dict:
     """Every measure that the available columns allow, as a flat JSON-ready dict.
@@ -992,8 +1112,9 @@ def fidelity_report(synthetic: pd.DataFrame, human=None, items: pd.DataFrame | N
     synthetic : DataFrame
         Judgments table (needs at least ``item_a``, ``item_b``, ``chosen``).
     human : DataFrame or Series, optional
-        Human judgments in the same layout (a ``chosen`` column), or aggregate rates of
-        choosing B per problem: a Series indexed by problem id or a DataFrame with the
+        Human judgments in the same layout (a ``chosen`` column) or in the generic schema
+        of ``cogsim.datasets`` (``option_a``, ``option_b``, ``choice``), or aggregate rates
+        of choosing B per problem: a Series indexed by problem id or a DataFrame with the
         ``key`` and ``rate_col`` columns.
     items : DataFrame, optional
         ``item_id`` plus ``length_col`` (numeric) and/or ``list_col`` (boolean).
@@ -1012,11 +1133,15 @@ def fidelity_report(synthetic: pd.DataFrame, human=None, items: pd.DataFrame | N
     ``transitivity_violations``, ``rt_q10`` ... ``rt_q90``.  The same measures of human
     judgments carry a ``human_`` prefix.  Synthetic vs human: ``msd``, ``log_loss``,
     ``accuracy`` (synthetic rates of B per problem, using ``p_a`` where present -- see
-    :func:`choice_rates` -- against the human rates), and, for human judgments,
-    ``agreement_with_human``, ``bias``, ``bt_kendall_tau`` (Bradley-Terry scores of the
-    items in both), ``rt_ks``.
+    :func:`choice_rates` -- against the human rates of choosing the same item; option B is
+    the ``item_b`` of the problem's first synthetic row), and, for human judgments,
+    ``agreement_with_human``, ``bias``, ``bt_kendall_tau`` (Kendall tau between the
+    Bradley-Terry scores of the items in both tables) and ``rt_ks`` (KS distance of RTs).
     """
+    synthetic = _normalise(synthetic, "synthetic")
     _check_frame(synthetic, ["item_a", "item_b", "chosen"], "synthetic")
+    if isinstance(human, pd.DataFrame):
+        human = _normalise(human, "human")
     report = _single_table_measures(synthetic, items, key, length_col, list_col, rt_q)
     if human is None:
         return report
@@ -1040,9 +1165,19 @@ def fidelity_report(synthetic: pd.DataFrame, human=None, items: pd.DataFrame | N
     kcols = _key_columns(key)
     if kcols and set(kcols) <= set(synthetic.columns):
         use_p = "p_a" in synthetic.columns
-        predicted = choice_rates(synthetic, key, use_probabilities=use_p)["rate"]
+        # option B of a problem = item_b of its first synthetic row (robust to rows that
+        # list the pair in the other order)
+        first_b = synthetic.groupby(kcols[0] if len(kcols) == 1 else kcols,
+                                    sort=True)["item_b"].first()
+        if len(kcols) > 1:
+            first_b.index = pd.Index(list(first_b.index))
+        rates = choice_rates(synthetic, key, use_probabilities=use_p, option_b=first_b)
+        predicted = rates["rate"]
         if human_judgments is not None and set(kcols) <= set(human_judgments.columns):
-            observed = choice_rates(human_judgments, key)["rate"]
+            try:   # rate of choosing the synthetic table's option B, whatever the human order
+                observed = choice_rates(human_judgments, key, option_b=rates["item_b"])["rate"]
+            except InsufficientDataError:
+                observed = None
         if observed is not None and len(predicted.index.intersection(observed.index)):
             report["msd"] = _json_float(msd(predicted, observed))
             report["log_loss"] = _json_float(log_loss(predicted, observed))

@@ -408,6 +408,8 @@ def _rounds(agents: np.ndarray):
     """Split row indices so that no agent appears twice within one round, keeping order."""
     if len(agents) == 0:
         return []
+    if np.bincount(agents).max() == 1:
+        return [np.arange(len(agents))]
     order = np.argsort(agents, kind="stable")
     sorted_agents = agents[order]
     starts = np.r_[True, sorted_agents[1:] != sorted_agents[:-1]]

@@ -113,6 +113,7 @@ class IBLBatch:
         self.time = np.zeros(self.n_agents, dtype=np.int64)
         self._last_learn = np.zeros(self.n_agents, dtype=np.int64)
         self._pending = None
+        self.last_blended = None     # (n, n_options) blended values of the last choose()
 
     # ------------------------------------------------------------ parameters
     @property
@@ -319,6 +320,7 @@ class IBLBatch:
         chosen = tie_break.argmax(axis=0)
         blended = blended.T
         self._pending = (agents, opts, blended, chosen)
+        self.last_blended = blended
         if details:
             return chosen, {"blended": blended, "probabilities": np.stack(probs),
                             "candidates": np.stack(cands)}
