@@ -21,7 +21,7 @@ when ``LotShape`` is not ``"-"`` the high outcome ``H`` is replaced by a *lotter
   with the same probabilities.
 
 Both skewed lotteries have mean ``H`` exactly.  These are the definitions of Erev et al.
-(2017, appendix) and of the organisers' CPC18 code (``CPC18_getDist``).  Here, equal outcomes
+(2017) and of the organisers' CPC18 code (``CPC18_getDist``).  Here, equal outcomes
 are merged (``L`` can coincide with a lottery outcome, or with ``H``), outcomes of
 probability 0 are dropped (``pH = 1`` leaves no ``L``), and outcomes are sorted ascending.
 
@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from cogsim.datasets.checks import Checker
-from cogsim.datasets.errors import DataError
+from cogsim.datasets.errors import DataError, show
 
 __all__ = [
     "LOT_SHAPES",
@@ -82,7 +82,7 @@ def lot_shape_name(shape: str | int) -> str:
     try:
         return _SHAPE_LOOKUP[key.strip() if isinstance(key, str) else key]
     except (KeyError, TypeError):
-        raise DataError(f"expected {_SHAPE_EXPECTED}, got {shape!r}") from None
+        raise DataError(f"expected {_SHAPE_EXPECTED}, got {show(shape)}") from None
 
 
 def distribution(
@@ -95,13 +95,18 @@ def distribution(
     for shape "-").
     """
     shape = lot_shape_name(lot_shape)
-    if not 0.0 <= p_high <= 1.0:
-        raise DataError(f"expected a probability in [0, 1], got {p_high!r}")
-    if lot_num != int(lot_num) or lot_num < 1 or (shape == "-" and lot_num != 1):
+    try:
+        high, low, p, size = float(high), float(low), float(p_high), float(lot_num)
+    except (TypeError, ValueError):
+        raise DataError(f"expected numbers, got {show([high, p_high, low, lot_num])}") from None
+    if not (math.isfinite(high) and math.isfinite(low)):
+        raise DataError(f"expected finite outcomes, got H = {show(high)} and L = {show(low)}")
+    if not 0.0 <= p <= 1.0:
+        raise DataError(f"expected a probability in [0, 1], got {show(p_high)}")
+    if not size.is_integer() or size < 1 or (shape == "-" and size != 1):
         need = "1 for lottery shape '-'" if shape == "-" else "a whole number >= 1"
-        raise DataError(f"expected a lottery size of {need}, got {lot_num!r}")
-    n = int(lot_num)
-    high, low, p_high = float(high), float(low), float(p_high)
+        raise DataError(f"expected a lottery size of {need}, got {show(lot_num)}")
+    n, p_high = int(size), p
 
     if shape == "-":
         outcomes, probs = [high], [p_high]
@@ -140,16 +145,21 @@ def check_distribution(
         x = np.asarray(outcomes, dtype=float).reshape(-1)
         p = np.asarray(probabilities, dtype=float).reshape(-1)
     except (TypeError, ValueError):
-        raise DataError(f"{where}: expected numbers, got {outcomes!r} and {probabilities!r}") from None
+        raise DataError(
+            f"{where}: expected numbers, got {show(outcomes)} and {show(probabilities)}"
+        ) from None
     if x.size == 0:
         raise DataError(f"{where}: expected at least one outcome, got none")
     if x.size != p.size:
-        raise DataError(f"{where}: expected one probability per outcome, got {x.size} outcomes and {p.size} probabilities")
+        raise DataError(
+            f"{where}: expected one probability per outcome, "
+            f"got {x.size} outcomes and {p.size} probabilities"
+        )
     if not np.isfinite(x).all():
-        raise DataError(f"{where}: expected finite outcomes, got {x.tolist()!r}")
+        raise DataError(f"{where}: expected finite outcomes, got {show(x)}")
     bad = ~((p >= 0) & (p <= 1))
     if bad.any():
-        raise DataError(f"{where}: expected probabilities in [0, 1], got {p[bad][0]!r}")
+        raise DataError(f"{where}: expected probabilities in [0, 1], got {show(p[bad][0])}")
     total = float(p.sum())
     if abs(total - 1.0) > PROBABILITY_TOLERANCE:
         raise DataError(f"{where}: expected probabilities summing to 1, got a sum of {total!r}")
@@ -178,28 +188,56 @@ def check_problems(problems: pd.DataFrame, source: str = "problems") -> pd.DataF
         if shape_col in problems or num_col in problems:
             check.require_columns([shape_col, num_col])
             shapes = check.one_of(shape_col, _SHAPE_LOOKUP, required=True, expected=_SHAPE_EXPECTED)
-            nums = check.number(num_col, required=True, low=1, integer=True, expected="a whole number >= 1")
-            check.flag((shapes == "-").to_numpy() & (nums != 1).to_numpy(), num_col, "1 for lottery shape '-'")
+            nums = check.number(
+                num_col, required=True, low=1, integer=True, expected="a whole number >= 1"
+            )
+            check.flag(
+                (shapes == "-").to_numpy() & (nums != 1).to_numpy(),
+                num_col,
+                "1 for lottery shape '-'",
+            )
         else:
             shapes = pd.Series("-", index=range(len(problems)), dtype=object)
             nums = pd.Series(1, index=range(len(problems)))
         columns[shape_col], columns[num_col] = shapes, nums
     if "Amb" in problems:
-        amb = {0: False, 1: True, "0": False, "1": True, "True": True, "False": False, "true": True, "false": False}
+        amb = {
+            0: False,
+            1: True,
+            "0": False,
+            "1": True,
+            "True": True,
+            "False": False,
+            "true": True,
+            "false": False,
+        }
         columns["Amb"] = check.one_of("Amb", amb, required=True, expected="0/1 or True/False")
     if "Corr" in problems:
         corr = {-1: -1, 0: 0, 1: 1, "-1": -1, "0": 0, "1": 1}
         columns["Corr"] = check.one_of("Corr", corr, required=True, expected="-1, 0 or 1")
     check.raise_first()
-    types = {"LotNumA": int, "LotNumB": int, "Amb": bool, "Corr": int, "LotShapeA": object, "LotShapeB": object}
+    types = {
+        "LotNumA": int,
+        "LotNumB": int,
+        "Amb": bool,
+        "Corr": int,
+        "LotShapeA": object,
+        "LotShapeB": object,
+    }
     return pd.DataFrame(
-        {c: columns[c].to_numpy().astype(types.get(c, float)) for c in PROBLEM_COLUMNS if c in columns},
+        {
+            c: columns[c].to_numpy().astype(types.get(c, float))
+            for c in PROBLEM_COLUMNS
+            if c in columns
+        },
         index=problems.index,
     )
 
 
-def option_distributions(problems: pd.DataFrame, option: str, source: str = "problems") -> pd.Series:
-    """Each problem's (outcomes, probabilities) for ``option`` "A" or "B", indexed like ``problems``."""
+def option_distributions(
+    problems: pd.DataFrame, option: str, source: str = "problems"
+) -> pd.Series:
+    """Each problem's (outcomes, probabilities) for ``option`` "A" or "B", indexed as given."""
     if option not in ("A", "B"):
         raise ValueError(f"option must be 'A' or 'B', got {option!r}")
     clean = check_problems(problems, source)
@@ -215,7 +253,7 @@ def option_distributions(problems: pd.DataFrame, option: str, source: str = "pro
 
 
 def problem_distributions(problems: pd.DataFrame, source: str = "problems") -> pd.DataFrame:
-    """Long table of both options' distributions: row (index label), option, outcome, probability."""
+    """Both options' distributions, long: row (index label), option, outcome, probability."""
     frames = []
     for option in "AB":
         dists = option_distributions(problems, option, source)

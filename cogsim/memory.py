@@ -104,10 +104,15 @@ def retrieval_probabilities(activations: np.ndarray, candidates: np.ndarray,
     without a candidate give all-zero probabilities.
     """
     a = np.where(candidates, activations, -np.inf)
-    top = a.max(axis=0)
-    top = np.where(np.isfinite(top), top, 0.0)
+    if a.shape[0] == 0:
+        return np.zeros(a.shape)
+    tau = np.asarray(temperature, dtype=np.float64)
+    scaled = a / tau
+    top = scaled.max(axis=0)
+    # exp(A/tau) as PyIBL computes it (bit for bit), shifted only where it would overflow.
+    shift = np.where(np.isfinite(top) & (top > 700.0), top, 0.0)
     with np.errstate(under="ignore"):
-        w = np.exp((a - top) / np.asarray(temperature, dtype=np.float64))
+        w = np.exp(scaled - shift) if np.any(shift) else np.exp(scaled)
     total = w.sum(axis=0)
     return w / np.where(total > 0, total, 1.0)
 
@@ -397,10 +402,9 @@ class InstanceMemory:
         middle = recent[:, 0, :].astype(np.float64)
         diff = (life - middle) * dd
         approx = ((life ** dd - middle ** dd) * (counts - k)) / diff
-        bad = older & valid & ~np.isfinite(approx)
-        if bad.any():
-            raise RuntimeError("optimized learning approximation is undefined here "
-                               "(division by zero), as it is in PyIBL 5.2")
+        # PyIBL computes this on masked arrays, where an undefined value (a division by
+        # zero, a power of a negative time) is masked and then counted as 0.
+        approx[~np.isfinite(approx)] = 0.0
         return total + np.where(older, approx, 0.0)
 
 

@@ -10,5 +10,9 @@ ACT-R's as pyactr spells them (``decay``, ``instantaneous_noise``, ``retrieval_t
 
 from cogsim.actr.declarative import DeclarativeMemory, retrieval_latency
 from cogsim.actr.productions import HEURISTICS, ACTRBatch
+from cogsim.similarity import (bounded_linear_similarity, bounded_quadratic_similarity,
+                               positive_linear_similarity, positive_quadratic_similarity)
 
-__all__ = ["ACTRBatch", "DeclarativeMemory", "retrieval_latency", "HEURISTICS"]
+__all__ = ["ACTRBatch", "DeclarativeMemory", "retrieval_latency", "HEURISTICS",
+           "positive_linear_similarity", "positive_quadratic_similarity",
+           "bounded_linear_similarity", "bounded_quadratic_similarity"]

@@ -152,7 +152,6 @@ class DeclarativeMemory:
         if self.memory.optimized_learning is not None and np.any(self.decay >= 1):
             raise ValueError(f"decay must be less than 1 with optimized_learning, got {decay!r}")
         self.time = np.zeros(n)
-        self._last_tick = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
         # slot index -> ("function", f) or ("table", array); weights per slot (default 1)
         self._similarity: dict[int, tuple[str, object]] = {}
         self._weights = np.ones(len(slots))
@@ -286,8 +285,9 @@ class DeclarativeMemory:
         ``chunks`` is an array (n, n_slots) (or one chunk for all) or a mapping slot ->
         values; ``values`` fills the value slot.  A chunk equal to one in memory (all slots
         and value) gains a reference, otherwise it is created.  ``agents`` may repeat here:
-        rows are applied in order.  ``when`` (seconds) must not be later than the clock.
-        Returns the memory slot of each chunk.
+        rows are applied in order.  ``when`` (seconds) must not be later than the clock;
+        with optimized learning, learn each chunk's references oldest first (its life
+        time counts from the first).  Returns the memory slot of each chunk.
         """
         if agents is None:
             agents_arr = np.arange(self.n_agents)
@@ -315,10 +315,7 @@ class DeclarativeMemory:
                 raise ValueError(f"when must not be later than the agent's clock "
                                  f"(agent {a}: when {t[np.argmax(late)]}, clock {self.time[a]})")
         self._check_codes(attrs, "chunks")
-        ticks = self.ticks(t)
-        slots = self.memory.learn(agents_arr, attrs, vals, ticks)
-        np.maximum.at(self._last_tick, agents_arr, ticks)
-        return slots
+        return self.memory.learn(agents_arr, attrs, vals, self.ticks(t))
 
     def advance(self, seconds, agents=None) -> np.ndarray:
         """Move the clocks of the agents forward by ``seconds`` (>= 0); returns the clocks."""
@@ -334,21 +331,30 @@ class DeclarativeMemory:
         agent = int(self.agents_index([agent])[0])
         mem = self.memory
         out = []
-        for s in np.flatnonzero(mem.valid[agent]):
-            chunk = {name: float(mem.attributes[agent, s, j]) for j, name in enumerate(self.slots)}
-            chunk["value"] = float(mem.utility[agent, s])
+        for s in np.flatnonzero(mem.valid[:, agent]):
+            chunk = {name: float(mem.attributes[s, j, agent]) for j, name in enumerate(self.slots)}
+            chunk["value"] = float(mem.utility[s, agent])
             chunk["references"] = tuple(r * self.time_resolution
                                         for r in mem.references(agent, int(s)))
             out.append(chunk)
         return out
 
     # ------------------------------------------------------------- retrieval
+    def _cols(self, agents: np.ndarray):
+        """Column selector for the agents: a view (slice) when all agents take part."""
+        if len(agents) == self.n_agents and np.array_equal(agents, np.arange(self.n_agents)):
+            return slice(None)
+        return agents
+
     def _check_codes(self, values: np.ndarray, name: str, mask=None) -> None:
-        """Values of table slots must be integer codes within the table."""
+        """Values of table slots must be integer codes within the table.
+
+        ``values`` is (n, n_slots), or (width, n_slots, n) with ``mask`` (width, n).
+        """
         for i, (kind, tab) in self._similarity.items():
             if kind != "table":
                 continue
-            v = values[..., i] if mask is None else values[..., i][mask]
+            v = values[:, i] if mask is None else values[:, i][mask]
             k = tab.shape[0]
             bad = (v != np.round(v)) | (v < 0) | (v >= k)
             if np.any(bad):
@@ -357,46 +363,58 @@ class DeclarativeMemory:
                                  f"got {v[bad][0]}")
 
     def base_levels(self, agents: np.ndarray, ticks: np.ndarray) -> np.ndarray:
-        """B (seconds) of every memory slot of the agents at integer times ``ticks``."""
-        if np.any(ticks <= self._last_tick[agents]):
-            bad = int(np.argmax(ticks <= self._last_tick[agents]))
+        """B (seconds) of the used memory slots (width, n) of the agents at ``ticks``."""
+        late = ticks <= self.memory.latest[agents]
+        if np.any(late):
+            bad = int(np.argmax(late))
             raise ValueError(f"retrieval time must be later than the agent's last learning "
                              f"(agent {int(agents[bad])}, time {ticks[bad] * self.time_resolution}"
                              f" s); advance the clock first")
         d = self.decay[agents]
         b = self.memory.base_level(agents, ticks, d)
-        return b - (d * np.log(self.time_resolution))[:, None]
+        b -= d * np.log(self.time_resolution)
+        return b
 
-    def _penalty(self, agents, keys, request) -> np.ndarray:
+    def _penalty(self, cols, keys, request, width: int) -> np.ndarray:
+        """Partial-matching term MP * sum_s w_s (S_s - 1), shape (width, n)."""
         mem = self.memory
-        valid = mem.valid[agents]
-        sims = []
+        valid = mem.valid[:width, cols]
+        all_valid = bool(valid.all())
         idx = [j for j in range(len(self.slots)) if request[j]]
-        for j in idx:
-            y = np.broadcast_to(keys[:, None, j], valid.shape)
-            x = np.where(valid, mem.attributes[agents, :, j], y)
-            equal = x == y
-            kind, f = self._similarity.get(j, (None, None))
-            if kind is None:
-                s = equal.astype(np.float64)
-            elif kind == "table":
-                s = 1.0 + f[x.astype(np.int64), y.astype(np.int64)]
-            else:
-                s = np.where(equal, 1.0, np.asarray(f(x, y), dtype=np.float64))
-                live = valid & ~equal
-                out = ((s < 0) | (s > 1) | np.isnan(s)) & live
-                if np.any(out):
-                    raise ValueError(f"similarity of slot {self.slots[j]!r} must be in [0, 1], "
-                                     f"the function returned {s[out][0]}")
-            sims.append(s)
-        return mismatch_penalty(np.stack(sims, axis=-1), self._weights[idx],
-                                self.mismatch_penalty[agents])
+
+        def similarities():
+            for j in idx:
+                y = keys[:, j]
+                x = mem.attributes[:width, j, cols]
+                if not all_valid:
+                    x = np.where(valid, x, y)       # empty slots: no function sees them
+                kind, f = self._similarity.get(j, (None, None))
+                if kind is None:
+                    yield (x == y).astype(np.float64)
+                elif kind == "table":
+                    yield 1.0 + f[x.astype(np.int64), y.astype(np.int64)]
+                else:
+                    s = np.asarray(f(x, y), dtype=np.float64)
+                    if getattr(f, "exact_on_equal", False):
+                        yield s
+                        continue
+                    equal = x == y
+                    s = np.where(equal, 1.0, s)
+                    out = ((s < 0) | (s > 1) | np.isnan(s)) & valid & ~equal
+                    if np.any(out):
+                        raise ValueError(f"similarity of slot {self.slots[j]!r} must be in "
+                                         f"[0, 1], the function returned {s[out][0]}")
+                    yield s
+
+        cols_mp = self.mismatch_penalty[cols]
+        return mismatch_penalty(similarities(), self._weights[idx], cols_mp)
 
     def activations(self, keys, agents=None, time=None, request: Sequence[str] | None = None,
                     noise: bool = True):
-        """Activations (n, capacity) of every chunk for a request, and the candidate mask.
+        """Activations (width, n) of the agents' chunks for a request, and the candidates.
 
-        Non-candidates (and empty memory slots) are -inf.  ``noise=False`` leaves the
+        Memory slots are on axis 0 and agents on axis 1, as in :mod:`cogsim.memory`;
+        non-candidates (and empty slots) are -inf.  ``noise=False`` leaves the
         instantaneous noise out.
         """
         agents = self.agents_index(agents)
@@ -421,22 +439,26 @@ class DeclarativeMemory:
         return self.ticks(t)
 
     def _activations(self, agents, keys, ticks, request, noise=True):
-        self._check_codes(keys, "keys")
         mem = self.memory
+        cols = self._cols(agents)
+        width = mem.width(agents)
         if self._similarity:
-            self._check_codes(mem.attributes[agents], "chunks in memory", mem.valid[agents])
+            self._check_codes(keys, "keys")
+            self._check_codes(mem.attributes[:width, :, cols], "chunks in memory",
+                              mem.valid[:width, cols])
         act = self.base_levels(agents, ticks)
-        cand = mem.valid[agents].copy()
+        cand = mem.valid[:width, cols].copy()
         if self.partial_matching:
-            act = act + self._penalty(agents, keys, request)
+            act += self._penalty(cols, keys, request, width)
         else:
             for j in np.flatnonzero(request):
-                cand &= mem.attributes[agents, :, j] == keys[:, None, j]
+                cand &= mem.attributes[:width, j, cols] == keys[:, j]
         if noise:
             s = self.instantaneous_noise[agents]
             if np.any(s > 0):
-                act = act + logistic_noise(self.rng, s, act.shape)
-        return np.where(cand, act, -np.inf), cand
+                act += logistic_noise(self.rng, s, act.shape)
+        act[~cand] = -np.inf
+        return act, cand
 
     def retrieve(self, keys, agents=None, time=None, request: Sequence[str] | None = None,
                  blending: bool | None = None, details: bool = False) -> dict:
@@ -445,8 +467,9 @@ class DeclarativeMemory:
         Returns a dict of arrays over the agents: ``success`` (bool), ``value`` (NaN on
         failure), ``chunk`` (memory slot of the retrieved chunk; -1 on failure and in
         blending), ``activation`` (of the retrieved chunk, or A_b when blending; NaN on
-        failure) and ``latency`` (seconds).  ``details`` adds ``activations`` (n, capacity)
-        and ``candidates``, plus ``probabilities`` when blending.  The clock does not move.
+        failure) and ``latency`` (seconds).  ``details`` adds ``activations`` and
+        ``candidates`` (width, n), plus ``probabilities`` when blending.  The clock does
+        not move.
         """
         agents = self.agents_index(agents)
         keys = self.chunk_array(keys, len(agents), "keys")
@@ -459,27 +482,33 @@ class DeclarativeMemory:
         act, cand = self._activations(agents, keys, ticks, request)
         tau = self.retrieval_threshold[agents]
         lf, le = self.latency_factor[agents], self.latency_exponent[agents]
-        utility = self.memory.utility[agents]
-        rows = np.arange(len(agents))
+        width = act.shape[0]
+        utility = self.memory.utility[:width, self._cols(agents)]
+        n = len(agents)
         out = {}
-        if blending:
-            above = cand & (act >= tau[:, None])
-            success = above.any(axis=1)
+        if width == 0:
+            success = np.zeros(n, dtype=bool)
+            value = activation = np.full(n, np.nan)
+            chunk = np.full(n, -1)
+        elif blending:
+            above = cand & (act >= tau)
+            success = above.any(axis=0)
             p = retrieval_probabilities(act, above, self.temperatures[agents])
             value = blend(p, utility)
-            a_max = np.where(success, np.max(np.where(above, act, -np.inf), axis=1), 0.0)
+            masked = np.where(above, act, -np.inf)
+            top = np.where(success, masked.max(axis=0), 0.0)
             with np.errstate(under="ignore"):
-                total = np.where(above, np.exp(act - a_max[:, None]), 0.0).sum(axis=1)
-            activation = np.where(success, a_max + np.log(np.where(success, total, 1.0)), np.nan)
-            chunk = np.full(len(agents), -1)
+                total = np.exp(masked - top).sum(axis=0)
+            activation = np.where(success, top + np.log(np.where(success, total, 1.0)), np.nan)
+            chunk = np.full(n, -1)
             if details:
                 out["probabilities"] = p
         else:
-            chunk = np.argmax(act, axis=1)
-            a_max = act[rows, chunk]
-            success = a_max >= tau
-            value = np.where(success, utility[rows, chunk], np.nan)
-            activation = np.where(success, a_max, np.nan)
+            chunk = np.argmax(act, axis=0)
+            top = act[chunk, np.arange(n)]
+            success = top >= tau
+            value = np.where(success, utility[chunk, np.arange(n)], np.nan)
+            activation = np.where(success, top, np.nan)
             chunk = np.where(success, chunk, -1)
         latency = retrieval_latency(np.where(success, activation, tau), lf, le)
         out.update(success=success, value=value, chunk=chunk, activation=activation,
@@ -496,9 +525,7 @@ class DeclarativeMemory:
             return
         a, c = agents[ok], chunk[ok]
         mem = self.memory
-        ticks = self.ticks(seconds[ok])
-        mem.learn(a, mem.attributes[a, c], mem.utility[a, c], ticks)
-        np.maximum.at(self._last_tick, a, ticks)
+        mem.learn(a, mem.attributes[c, :, a], mem.utility[c, a], self.ticks(seconds[ok]))
 
 
 def _numbers(values, name: str, n: int) -> np.ndarray:

@@ -38,6 +38,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from cogsim.actr.declarative import DeclarativeMemory, _flag, _numbers, per_agent
+from cogsim.memory import logistic_noise
 
 __all__ = ["ACTRBatch", "HEURISTICS"]
 
@@ -234,8 +235,8 @@ class ACTRBatch:
                              f"first), or {n} of them, got {first_shown!r}")
         return np.broadcast_to(arr.astype(np.int64), (n,)).copy()
 
-    def _select_strategy(self, agents, pairs, first) -> np.ndarray:
-        n = len(agents)
+    def _select_strategy(self, agents, pairs) -> np.ndarray:
+        """Conflict resolution among the strategy productions: highest noisy utility."""
         u = self.utilities[agents].copy()
         u[:, 0] -= self.fatigue[agents] * (self.time[agents] - self.task_start[agents])
         for h, (kind, attr) in enumerate(self._heuristics, start=1):
@@ -243,7 +244,7 @@ class ACTRBatch:
                 u[pairs[:, 0, attr] == pairs[:, 1, attr], h] = -np.inf
         s = self.utility_noise[agents]
         if np.any(s > 0):
-            u = u + s[:, None] * self.rng.logistic(size=u.shape)
+            u += logistic_noise(self.rng, s, u.shape[::-1]).T
         return np.argmax(u, axis=1)
 
     def judge(self, pairs, first_shown=0, agents=None) -> dict:
@@ -272,10 +273,9 @@ class ACTRBatch:
         n = len(agents)
         pairs = self._pairs(pairs, n)
         first = self._first_shown(first_shown, n)
-        rows = np.arange(n)
         t0 = self.time[agents].copy()
         rf = self.rule_firing[agents]
-        strategy = self._select_strategy(agents, pairs, first)
+        strategy = self._select_strategy(agents, pairs)
         choice = np.zeros(n, dtype=np.int64)
         values = np.full((n, 2), np.nan)
         chunk = np.full((n, 2), -1)

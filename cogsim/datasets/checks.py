@@ -15,16 +15,27 @@ import pandas as pd
 
 from cogsim.datasets.errors import DataError, show, where
 
-__all__ = ["Checker", "blank"]
+__all__ = ["Checker", "blank", "text_series"]
 
 
-def blank(values: pd.Series) -> np.ndarray:
-    """Mask of missing cells: None, NaN/NA, or a string of only whitespace."""
+def text_series(values: list[str | None]) -> pd.Series:
+    """Text with pandas' default string dtype (missing as NaN/None, never pd.NA).
+
+    pd.NA breaks plain NumPy comparisons downstream, so the nullable "string" dtype is avoided.
+    """
+    if all(v is None for v in values):
+        return pd.Series(values, dtype=object)
+    return pd.Series(values)
+
+
+def blank(values: pd.Series, whitespace: bool = True) -> np.ndarray:
+    """Mask of missing cells: None, NaN/NA, "" and (if ``whitespace``) strings of only spaces."""
     isna = values.isna().to_numpy(dtype=bool)
     is_str = values.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
     empty = np.zeros(len(values), dtype=bool)
     if is_str.any():
-        empty[is_str] = values[is_str].astype(str).str.strip().eq("").to_numpy(dtype=bool)
+        strings = values[is_str].astype(str)
+        empty[is_str] = (strings.str.strip() if whitespace else strings).eq("").to_numpy(dtype=bool)
     return isna | empty
 
 
@@ -69,18 +80,21 @@ class Checker:
         if missing:
             raise DataError(
                 f"{self.source}: missing required column {missing[0]!r} "
-                f"(required: {', '.join(required)}; found: {', '.join(map(str, self.table.columns))})"
+                f"(required: {', '.join(required)}; "
+                f"found: {', '.join(map(str, self.table.columns))})"
             )
 
     # -- column converters -----------------------------------------------------------------
     def text(self, column: str, *, required: bool, expected: str = "a non-empty text") -> pd.Series:
-        """Strings; blanks are an error when ``required`` and NA otherwise."""
+        """Strings; blanks are an error when ``required`` and NA otherwise.
+
+        Only an empty cell is blank here: text of only spaces is text (an empty reply " ").
+        """
         values = self.table[column]
-        missing = blank(values)
+        missing = blank(values, whitespace=False)
         if required:
             self.flag(missing, column, expected)
-        out = values.astype(object).where(~missing, None)
-        return out.map(lambda v: v if v is None else str(v)).astype("string")
+        return text_series([None if m else str(v) for v, m in zip(values, missing)])
 
     def number(
         self,
@@ -139,9 +153,7 @@ class Checker:
         if required:
             bad |= missing
         self.flag(bad, column, expected)
-        return pd.Series(
-            [allowed[k] if ok else None for k, ok in zip(keys, found)], index=values.index, dtype=object
-        )
+        return pd.Series([allowed[k] if ok else None for k, ok in zip(keys, found)], dtype=object)
 
 
 def _hashable(value: Any) -> bool:

@@ -18,7 +18,10 @@ from cogsim.datasets.home import Remote, fetch_file
 
 __all__ = ["fetch_choices13k", "fetch_choices13k_distributions"]
 
-_BASE = "https://raw.githubusercontent.com/jcpeterson/choices13k/582d85521f3b0f246401ddb5cbb2682c84257652"
+_BASE = (
+    "https://raw.githubusercontent.com/jcpeterson/choices13k/"
+    "582d85521f3b0f246401ddb5cbb2682c84257652"
+)
 SELECTIONS = Remote(
     "choices13k/c13k_selections.csv",
     f"{_BASE}/c13k_selections.csv",

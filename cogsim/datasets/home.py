@@ -62,7 +62,9 @@ def get_data_home(data_home: str | os.PathLike[str] | None = None) -> Path:
 
 
 def fetch_file(
-    remote: Remote, data_home: str | os.PathLike[str] | None = None, download_if_missing: bool = True
+    remote: Remote,
+    data_home: str | os.PathLike[str] | None = None,
+    download_if_missing: bool = True,
 ) -> Path:
     """Local path of ``remote`` in the data home, downloading it first if it is missing."""
     home = get_data_home(data_home)
@@ -79,7 +81,9 @@ def fetch_file(
 
 
 def fetch_folder(
-    remote: RemoteFolder, data_home: str | os.PathLike[str] | None = None, download_if_missing: bool = True
+    remote: RemoteFolder,
+    data_home: str | os.PathLike[str] | None = None,
+    download_if_missing: bool = True,
 ) -> Path:
     """Local path of the folder ``remote`` in the data home, downloading it first if missing."""
     home = get_data_home(data_home)
@@ -107,7 +111,9 @@ def download(url: str, dest: Path, sha256: str | None = None, timeout: float = 6
         if sha256 is not None:
             actual = _sha256(tmp)
             if actual != sha256:
-                raise DataError(f"{url}: downloaded file has SHA-256 {actual}, expected {sha256}; not saved")
+                raise DataError(
+                    f"{url}: downloaded file has SHA-256 {actual}, expected {sha256}; not saved"
+                )
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
@@ -131,7 +137,7 @@ def download_zip_folder(url: str, member_prefix: str, dest: Path, timeout: float
             if not members:
                 raise DataError(f"{url}: the archive has no folder {member_prefix!r}")
             for member in members:
-                relative = Path(member.filename[len(prefix):])
+                relative = Path(member.filename[len(prefix) :])
                 if relative.is_absolute() or ".." in relative.parts:
                     raise DataError(f"{url}: unsafe path {member.filename!r} in the archive")
                 target = staging / relative

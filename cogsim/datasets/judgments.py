@@ -40,9 +40,11 @@ Parquet the four distribution columns may also be lists of numbers.
 `load_judgments` checks every column and value and raises `DataError` naming the file, the
 row (counted from 1 at the first data row, so row 1 is line 2 of a plain CSV) and the column
 of the first problem, e.g. ``judgments.csv, row 17, column 'choice': expected 'A' or 'B'
-(one of the two options), got 'C'``.  It returns a DataFrame with these dtypes: text columns
-as pandas strings (missing = NA), ``trial`` as nullable Int64, ``time`` as datetime64,
-numbers as float64 (missing = NaN), distributions as tuples of floats (missing = None).
+(one of the two options), got 'C'``.  It returns a DataFrame with these dtypes: text in
+pandas' default string dtype (missing = NaN or None, never pd.NA, which breaks plain NumPy
+comparisons), ``trial`` as int64 (nullable Int64 only if some are missing), ``time`` as
+datetime64, numbers as float64 (missing = NaN), distributions as tuples of floats (missing
+= None).
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cogsim.datasets.checks import Checker, blank
+from cogsim.datasets.checks import Checker, blank, text_series
 from cogsim.datasets.errors import DataError, show
 
 __all__ = [
@@ -87,7 +89,9 @@ def load_judgments(path: str | os.PathLike[str]) -> pd.DataFrame:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such judgments file")
     if path.stat().st_size == 0:
-        raise DataError(f"{name}: the file is empty (expected a header row with {', '.join(REQUIRED_COLUMNS)})")
+        raise DataError(
+            f"{name}: the file is empty (expected a header row with {', '.join(REQUIRED_COLUMNS)})"
+        )
     table = _read(path)
     return check_judgments(table, source=name)
 
@@ -103,7 +107,9 @@ def _read(path: Path) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise DataError(f"{path.name}: the file is empty (expected a header row)") from None
     except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as exc:
-        raise DataError(f"{path.name}: cannot be read as {'CSV' if 'csv' in lower else 'Parquet'}: {exc}") from None
+        raise DataError(
+            f"{path.name}: cannot be read as {'CSV' if 'csv' in lower else 'Parquet'}: {exc}"
+        ) from None
     raise DataError(f"{path.name}: unknown file type (expected .csv, .csv.gz, .parquet or .pq)")
 
 
@@ -114,15 +120,24 @@ def check_judgments(table: pd.DataFrame, source: str = "judgments") -> pd.DataFr
     """
     check = Checker(table, source)
     if len(table.columns) == 0:
-        raise DataError(f"{source}: the file is empty (expected a header row with {', '.join(REQUIRED_COLUMNS)})")
+        raise DataError(
+            f"{source}: the file is empty "
+            f"(expected a header row with {', '.join(REQUIRED_COLUMNS)})"
+        )
     check.require_columns(REQUIRED_COLUMNS)
     if len(table) == 0:
         raise DataError(f"{source}: no judgments (there is a header but no rows)")
     out: dict[str, Any] = {}
     out["annotator_id"] = check.text("annotator_id", required=True, expected="an annotator id")
-    out["option_a"] = check.text("option_a", required=True, expected="option A (an item id or text)")
-    out["option_b"] = check.text("option_b", required=True, expected="option B (an item id or text)")
-    out["choice"] = check.one_of("choice", _AB, required=True, expected="'A' or 'B' (one of the two options)")
+    out["option_a"] = check.text(
+        "option_a", required=True, expected="option A (an item id or text)"
+    )
+    out["option_b"] = check.text(
+        "option_b", required=True, expected="option B (an item id or text)"
+    )
+    out["choice"] = check.one_of(
+        "choice", _AB, required=True, expected="'A' or 'B' (one of the two options)"
+    )
     present = set(table.columns)
     for col in ("pair_id", "prompt"):
         if col in present:
@@ -130,17 +145,24 @@ def check_judgments(table: pd.DataFrame, source: str = "judgments") -> pd.DataFr
     if "shown_first" in present:
         out["shown_first"] = check.one_of("shown_first", _AB, required=False, expected="'A' or 'B'")
     if "trial" in present:
-        trial = check.number("trial", required=False, low=0, integer=True, expected="a whole number >= 0")
-        out["trial"] = trial.where(np.isfinite(trial), np.nan).round().astype("Int64")
+        trial = check.number(
+            "trial", required=False, low=0, integer=True, expected="a whole number >= 0"
+        )
+        whole = trial.where(np.isfinite(trial), np.nan).round()
+        out["trial"] = whole.astype("Int64") if whole.isna().any() else whole.astype("int64")
     if "time" in present:
         out["time"] = _times(check)
     for col in ("outcome", "forgone"):
         if col in present:
             out[col] = check.number(col, required=False)
     if "feedback" in present:
-        out["feedback"] = check.one_of("feedback", _FEEDBACK, required=False, expected="'none', 'partial' or 'full'")
+        out["feedback"] = check.one_of(
+            "feedback", _FEEDBACK, required=False, expected="'none', 'partial' or 'full'"
+        )
     if "rt" in present:
-        out["rt"] = check.number("rt", required=False, low=0, expected="a response time in seconds (a number >= 0)")
+        out["rt"] = check.number(
+            "rt", required=False, low=0, expected="a response time in seconds (a number >= 0)"
+        )
     for side in ("a", "b"):
         out.update(_distributions(check, side, present))
     check.raise_first()
@@ -150,7 +172,7 @@ def check_judgments(table: pd.DataFrame, source: str = "judgments") -> pd.DataFr
         result[col] = values.reset_index(drop=True) if isinstance(values, pd.Series) else values
     for col in ("choice", "shown_first", "feedback"):
         if col in out:
-            result[col] = result[col].astype("string")
+            result[col] = text_series(result[col].tolist())
     ordered = [c for c in JUDGMENT_COLUMNS if c in result.columns]
     return result[ordered + [c for c in result.columns if c not in ordered]]
 
@@ -161,7 +183,11 @@ def _times(check: Checker) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
         return values
     parsed = pd.to_datetime(values.where(~missing, None), format="ISO8601", errors="coerce")
-    check.flag(parsed.isna().to_numpy() & ~missing, "time", "an ISO 8601 date-time such as '2018-07-29T15:46:24'")
+    check.flag(
+        parsed.isna().to_numpy() & ~missing,
+        "time",
+        "an ISO 8601 date-time such as '2018-07-29T15:46:24'",
+    )
     return parsed
 
 
@@ -171,18 +197,35 @@ def _distributions(check: Checker, side: str, present: set[str]) -> dict[str, pd
     if xs_col not in present and ps_col not in present:
         return {}
     check.require_columns([xs_col, ps_col])
-    xs = [_numbers(v) for v in check.table[xs_col]]
-    ps = [_numbers(v) for v in check.table[ps_col]]
+    raw_x, raw_p = check.table[xs_col].tolist(), check.table[ps_col].tolist()
+    xs, ps = _parse_all(raw_x), _parse_all(raw_p)
+    verdicts: dict[tuple[Any, Any], tuple[str, str] | None] = {}
     for row, (x, p) in enumerate(zip(xs, ps)):
-        problem = _distribution_problem(x, p, check.table[xs_col].iloc[row], check.table[ps_col].iloc[row])
-        if problem is not None:
-            column, message = problem
+        key = (x, p)
+        if key not in verdicts:
+            verdicts[key] = _distribution_problem(x, p, raw_x[row], raw_p[row])
+        if verdicts[key] is not None:  # computed for this row: the loop stops at the first
+            column, message = verdicts[key]  # type: ignore[misc]
             check.flag_message(row, xs_col if column == "x" else ps_col, message)
             break
     return {
         xs_col: pd.Series([None if x is None or x is _BAD else x for x in xs], dtype=object),
         ps_col: pd.Series([None if p is None or p is _BAD else p for p in ps], dtype=object),
     }
+
+
+def _parse_all(cells: list[Any]) -> list[Any]:
+    """`_numbers` of each cell, parsing each distinct (hashable) cell once."""
+    cache: dict[Any, Any] = {}
+    out = []
+    for cell in cells:
+        try:
+            if cell not in cache:
+                cache[cell] = _numbers(cell)
+            out.append(cache[cell])
+        except TypeError:  # unhashable: a list or array from Parquet
+            out.append(_numbers(cell))
+    return out
 
 
 _BAD = object()  # marker for a cell that is not a list of numbers
@@ -220,7 +263,11 @@ def _distribution_problem(x: Any, p: Any, raw_x: Any, raw_p: Any) -> tuple[str, 
     if x is None and p is None:
         return None
     if x is None:
-        return "x", f"expected the outcomes that go with the probabilities {show(raw_p)}, got an empty cell"
+        return (
+            "x",
+            f"expected the outcomes that go with the probabilities {show(raw_p)}, "
+            "got an empty cell",
+        )
     if p is None:
         return "p", f"expected the probabilities of the outcomes {show(raw_x)}, got an empty cell"
     if len(x) != len(p):
@@ -249,7 +296,9 @@ def save_judgments(judgments: pd.DataFrame, path: str | os.PathLike[str]) -> Pat
     out = clean.copy()
     for col in ("outcomes_a", "probs_a", "outcomes_b", "probs_b"):
         if col in out:
-            out[col] = out[col].map(lambda v: None if v is None else (_join(v) if is_csv else list(v)))
+            out[col] = out[col].map(
+                lambda v: None if v is None else (_join(v) if is_csv else list(v))
+            )
     if is_csv and "time" in out:
         out["time"] = out["time"].map(lambda t: None if pd.isna(t) else t.isoformat())
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -268,4 +317,3 @@ def save_judgments(judgments: pd.DataFrame, path: str | os.PathLike[str]) -> Pat
 
 def _join(numbers: tuple[float, ...]) -> str:
     return ";".join(repr(float(v)) for v in numbers)
-

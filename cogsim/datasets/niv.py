@@ -67,7 +67,9 @@ def fetch_niv_riskdata(
     unknown = ~types.isin(list(NIV_TRIAL_TYPES))
     if unknown.any():
         row = int(np.flatnonzero(unknown.to_numpy())[0])
-        raise DataError(f"{where(path.name, row + 1, 'trialtype')}: expected 1-9, got {types.iloc[row]}")
+        raise DataError(
+            f"{where(path.name, row + 1, 'trialtype')}: expected 1-9, got {types.iloc[row]}"
+        )
     return pd.DataFrame(
         {
             "subject": raw["subj"].astype(int),
@@ -100,8 +102,9 @@ def niv_riskdata_to_judgments(trials: pd.DataFrame, risk_trials_only: bool = Fal
     if neither.any():
         row = int(np.flatnonzero(neither)[0])
         raise DataError(
-            f"Niv trials, trial {t['trial'].iloc[row]} of subject {t['subject'].iloc[row]}: the response "
-            f"{t['response'].iloc[row]!r} is neither offered stimulus ({t['option_a'].iloc[row]}, {t['option_b'].iloc[row]})"
+            f"Niv trials, trial {t['trial'].iloc[row]} of subject {t['subject'].iloc[row]}: "
+            f"the response {t['response'].iloc[row]!r} is neither offered stimulus "
+            f"({t['option_a'].iloc[row]}, {t['option_b'].iloc[row]})"
         )
     left_is_a = chose_a == (t["side"] == "left").to_numpy()
     out = pd.DataFrame(
