@@ -1,5 +1,4 @@
 """cogsim.actr against hand-computed ACT-R equations, known effects, and bad input.
-
 Where cogsim goes beyond pyactr (blending, numeric similarity functions with weights,
 optimized learning as ACT-R defines it, rechecks, reinforcement, fatigue) the numbers are
 checked against the equations written out here by hand.  The comparison with pyactr itself
@@ -9,45 +8,25 @@ is in test_actr_pyactr.py.
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from cogsim.actr import ACTRBatch, DeclarativeMemory, bounded_linear_similarity
 
-README_SNIPPET = '''
-import numpy as np
-from cogsim.actr import ACTRBatch, bounded_linear_similarity
 
-# 1,000 annotators compare answers described by quality (0-1) and length (0-5, x100 words).
-# Each either evaluates both answers from memory or takes a shortcut; utilities decide.
-judges = ACTRBatch(1000, ["quality", "length"],
-                   heuristics=["prefer_first", "prefer_larger:length"],
-                   utility={"evaluate": 1.0, "prefer_first": 0.0, "prefer_larger:length": 0.0},
-                   utility_noise=0.5, instantaneous_noise=0.25, partial_matching=True,
-                   mismatch_penalty=3.0, retrieval_threshold=-3.0, seed=0)
-judges.similarity("quality", bounded_linear_similarity(0, 1))
-judges.similarity("length", bounded_linear_similarity(0, 5))
-
-# Their past: five answers seen in the last minute, with the rating (0-10) each got.
-seen = np.array([[0.9, 1.0], [0.2, 3.0], [0.5, 2.0], [0.7, 4.0], [0.1, 0.5]])
-judges.advance(60.0)                                  # the clock is in seconds
-for k, item in enumerate(seen):
-    judges.learn(item, 10 * item[0], when=10.0 * k)
-
-pair = np.array([[0.8, 1.5],                          # A: good and short
-                 [0.3, 3.5]])                         # B: poor and long
-shown_first = np.random.default_rng(1).integers(0, 2, 1000)
-out = judges.judge(pair, shown_first)
-print("P(A chosen):", (out["choice"] == 0).mean())
-print("mean RT (s):", out["rt"].mean().round(3))
-print("strategies :", dict(zip(judges.strategies, np.bincount(out["strategy"]).tolist())))
-'''
+def readme_snippet() -> str:
+    """The ACT-R example of README.md, exactly as a user would paste it."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    return next(b for b in blocks if "ACTRBatch" in b)
 
 
 def test_readme_snippet_runs(capsys):
     namespace: dict = {}
-    exec(compile(README_SNIPPET, "README", "exec"), namespace)
+    exec(compile(readme_snippet(), "README", "exec"), namespace)
     printed = capsys.readouterr().out
     assert "P(A chosen):" in printed and "strategies :" in printed
     out = namespace["out"]

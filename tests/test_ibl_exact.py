@@ -22,7 +22,7 @@ import numpy as np
 import pyactup
 import pyibl
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cogsim.ibl as cg
@@ -51,8 +51,9 @@ def _deterministic_pyactup(monkeypatch):
 
     pyactup computes the approximation of old references in ``np.ma.masked_all`` arrays,
     whose masked entries hold uninitialised memory; arithmetic on that garbage raises a
-    FloatingPointError (turned into a RuntimeError) whenever the garbage happens to be a
-    NaN or huge.  Zero-filled masked arrays give PyIBL's result without the lottery.
+    FloatingPointError (turned into a RuntimeError) whenever it happens to hold a
+    signalling NaN.  Zero-filled masked arrays give PyIBL's result without the lottery
+    (see ``test_pyibl_integer_optimized_learning_errors_come_from_uninitialised_memory``).
     """
     def masked_zeros(shape, dtype=float):
         return np.ma.array(np.zeros(shape, dtype), mask=True)
@@ -64,14 +65,22 @@ class Twin:
     """A PyIBL agent and a cogsim agent with the same parameters, driven in lockstep."""
 
     def __init__(self, attributes=(), similarities=(), **params):
-        self.attributes = list(attributes)
-        self.ref = pyibl.Agent(list(attributes), **params)
-        self.sut = cg.Agent(list(attributes), **params)
+        self.setup(pyibl.Agent(list(attributes), **params), cg.Agent(list(attributes), **params))
         for names, kind, weight in similarities:
             self.ref.similarity(names, SIMILARITIES[kind][0](), weight)
             self.sut.similarity(names, SIMILARITIES[kind][1](), weight)
-        self.choices = None
+
+    @classmethod
+    def of(cls, ref, sut) -> "Twin":
+        """A twin of two agents made by the caller."""
+        twin = cls.__new__(cls)
+        twin.setup(ref, sut)
+        return twin
+
+    def setup(self, ref, sut):
+        self.ref, self.sut = ref, sut
         self.chosen = None
+        self.blended = {}
         self.steps = 0
         self.check()
 
@@ -99,7 +108,7 @@ class Twin:
         self.compare_base_levels(history[-1])
         self.blended = {repr(d["choice"]): (d["blended_value"], e["blended_value"])
                         for d, e in ((d, by_choice(sut_details, d)) for d in ref_details)}
-        self.choices, self.chosen = choices, ref_choice
+        self.chosen = ref_choice
         self.steps += 1
         return ref_choice
 
@@ -275,12 +284,13 @@ def test_temperature_is_one_when_noise_is_zero():
     assert r is not None
 
 
-def test_temperature_none_with_small_noise_is_sqrt2_noise():
-    """A noise whose sqrt(2)*noise is >= 0.01 gives that temperature, not 1."""
-    ref = pyibl.Agent(noise=0.5)
-    sut = cg.Agent(noise=0.5)
-    assert ref.temperature is None and sut.temperature is None
-    assert close(sut._batch.tau[0], math.sqrt(2) * 0.5)
+@pytest.mark.parametrize("noise", [0.5, 0.1, 0.005, 0.0])
+def test_effective_temperature(noise):
+    """With temperature None: sqrt(2)*noise, or 1 when that is below 0.01, as in pyactup."""
+    ref = pyibl.Agent(noise=noise)
+    assert close(IBLBatch(1, noise=noise).tau[0], ref._memory._temperature)
+    assert cg.Agent(noise=noise).temperature == ref.temperature
+    assert close(IBLBatch(2, noise=noise, temperature=0.3).tau[1], 0.3)
 
 
 def test_default_utility_populates_false():
@@ -427,10 +437,8 @@ def test_callable_default_utility():
             return {"a": 1.5, "b": 7, "c": -2}[choice]
         return f
 
-    t = Twin.__new__(Twin)
-    t.attributes, t.choices, t.chosen, t.steps = [], None, None, 0
-    t.ref = pyibl.Agent(noise=0.0, decay=0.5, default_utility=du(calls_ref))
-    t.sut = cg.Agent(noise=0.0, decay=0.5, default_utility=du(calls_sut))
+    t = Twin.of(pyibl.Agent(noise=0.0, decay=0.5, default_utility=du(calls_ref)),
+                cg.Agent(noise=0.0, decay=0.5, default_utility=du(calls_sut)))
     t.step(["a", "b"], 3)
     t.step(["a", "b", "c"], 2)
     t.step(["c", "b"], 0)
