@@ -202,6 +202,12 @@ def valid_slots(mem: InstanceMemory, agent: int) -> np.ndarray:
     return np.flatnonzero(mem.valid[:mem.size[agent], agent])
 
 
+def instances_of(mem: InstanceMemory, agent: int) -> list[tuple[float, int, tuple]]:
+    """(utility, created, references) of an agent's instances, in creation order."""
+    return [(float(mem.utility[s, agent]), int(mem.created[s, agent]),
+             mem.references(agent, int(s))) for s in valid_slots(mem, agent)]
+
+
 def base_levels(mem: InstanceMemory, agent: int, time: int, decay: float) -> np.ndarray:
     """Base-level activations of an agent's instances, in creation order."""
     b = mem.base_level(np.array([agent]), np.array([time]), np.array([decay]))[:, 0]
@@ -632,6 +638,9 @@ def check_memory_against_pyactup(data, decay, ol, n_agents):
             assert len(got) == len(expected)
             for e, g in zip(expected, got):
                 assert close(e, g), (i, e, g)
+            chunks = [(float(c["u"]), c._creation, tuple(map(int, c.references)))
+                      for c in m.values()]
+            assert instances_of(cog, i) == chunks
         everyone = cog.base_level(np.arange(n_agents), np.full(n_agents, now),
                                   np.full(n_agents, decay))
         for i in range(n_agents):     # the batched call gives each agent's own values
@@ -877,38 +886,39 @@ def test_batch_delayed_outcomes_and_populate_match_pyibl():
             for i in (1, 3):
                 refs[i].populate([1.0, 2.0], 6.0, when=4)
     for i, a in enumerate(refs):
-        mem = batch.memory
-        ref_instances = a.instances(file=None)
-        slots = valid_slots(mem, i)
-        assert len(slots) == len(ref_instances)
-        for s, r in zip(slots, ref_instances):
-            assert close(mem.utility[s, i], r["outcome"])
-            assert mem.created[s, i] == r["created"]
-            assert mem.references(i, int(s)) == r["occurrences"]
+        ours = instances_of(batch.memory, i)
+        theirs = [(r["outcome"], r["created"], r["occurrences"]) for r in a.instances(file=None)]
+        assert len(ours) == len(theirs)
+        for (u, c, refs_), (ru, rc, rrefs) in zip(ours, theirs):
+            assert close(u, ru) and c == rc and refs_ == rrefs
 
 
 def run_noisy(seed, trials=60, n_agents=200):
+    """Choices (trials, agents) and blended values (trials, agents, 2) with noise 0.25."""
     batch = IBLBatch(n_agents, ["option"], noise=0.25, decay=0.5, default_utility=4.4,
                      seed=seed)
     env = np.random.default_rng(12345)
     options = np.array([[0.0], [1.0]])
-    out = np.empty((trials, n_agents), dtype=np.int64)
+    choices = np.empty((trials, n_agents), dtype=np.int64)
+    blended = np.empty((trials, n_agents, 2))
     for t in range(trials):
-        chosen = batch.choose(options)
+        chosen, info = batch.choose(options, details=True)
         batch.respond(np.where(chosen == 0, 3.0, np.where(env.random(n_agents) < 0.8, 4.0, 0.0)))
-        out[t] = chosen
-    return out
+        choices[t] = chosen
+        blended[t] = np.asarray(info["blended"]).reshape(n_agents, 2)
+    return choices, blended
 
 
 def test_batch_same_seed_same_choices():
-    a, b = run_noisy(2024), run_noisy(2024)
+    (a, va), (b, vb) = run_noisy(2024), run_noisy(2024)
     assert np.array_equal(a, b)
+    assert va.tobytes() == vb.tobytes()          # bit for bit
 
 
 def test_batch_different_seed_different_choices():
-    a, b = run_noisy(2024), run_noisy(2025)
-    assert not np.array_equal(a, b)
+    (a, va), (b, vb) = run_noisy(2024), run_noisy(2025)
     assert (a != b).mean() > 0.05
+    assert not np.array_equal(va, vb)
 
 
 def test_agent_seed_reproducible():

@@ -89,6 +89,14 @@ def design_power(ref, sut, block, delta_block, delta_overall) -> tuple[float, fl
     return per_block, overall
 
 
+@pytest.fixture(autouse=True)
+def _keep_global_random_state():
+    """PyIBL needs ``random.seed``; leave Python's generator as the other tests found it."""
+    state = random.getstate()
+    yield
+    random.setstate(state)
+
+
 def describe(p: dict[str, float]) -> str:
     return ", ".join(f"{k}: p={v:.2g}" for k, v in p.items())
 
