@@ -96,6 +96,26 @@ def mismatch_penalty(similarities, weights, mu) -> np.ndarray:
     return total
 
 
+def similarity_values(function, x: np.ndarray, y: np.ndarray, valid: np.ndarray,
+                      name: str) -> np.ndarray:
+    """Similarities S(x, y) in [0, 1] from a user or built-in function, as PyIBL uses them.
+
+    Equal values have similarity 1 whatever the function says; a result outside [0, 1]
+    (over valid instances) raises a ValueError naming ``name``.  Built-ins marked
+    ``exact_on_equal`` are trusted and skip the checks.
+    """
+    s = np.asarray(function(x, y), dtype=np.float64)
+    if getattr(function, "exact_on_equal", False):
+        return s
+    equal = x == y
+    s = np.where(equal, 1.0, s)
+    out = ((s < 0) | (s > 1) | np.isnan(s)) & valid & ~equal
+    if np.any(out):
+        raise ValueError(f"similarity of {name} must be in [0, 1], the function returned "
+                         f"{s[out][0]}")
+    return s
+
+
 def retrieval_probabilities(activations: np.ndarray, candidates: np.ndarray,
                             temperature) -> np.ndarray:
     """Softmax of activations at temperature over candidate instances (axis 0).

@@ -35,7 +35,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from cogsim.memory import (InstanceMemory, blend, effective_temperature, logistic_noise,
-                           mismatch_penalty, retrieval_probabilities)
+                           mismatch_penalty, retrieval_probabilities, similarity_values)
 
 __all__ = ["DeclarativeMemory", "retrieval_latency", "per_agent"]
 
@@ -394,17 +394,7 @@ class DeclarativeMemory:
                 elif kind == "table":
                     yield 1.0 + f[x.astype(np.int64), y.astype(np.int64)]
                 else:
-                    s = np.asarray(f(x, y), dtype=np.float64)
-                    if getattr(f, "exact_on_equal", False):
-                        yield s
-                        continue
-                    equal = x == y
-                    s = np.where(equal, 1.0, s)
-                    out = ((s < 0) | (s > 1) | np.isnan(s)) & valid & ~equal
-                    if np.any(out):
-                        raise ValueError(f"similarity of slot {self.slots[j]!r} must be in "
-                                         f"[0, 1], the function returned {s[out][0]}")
-                    yield s
+                    yield similarity_values(f, x, y, valid, f"slot {self.slots[j]!r}")
 
         cols_mp = self.mismatch_penalty[cols]
         return mismatch_penalty(similarities(), self._weights[idx], cols_mp)

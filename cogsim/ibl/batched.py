@@ -19,6 +19,7 @@ import numpy as np
 
 from cogsim.memory import (InstanceMemory, blend, effective_temperature, logistic_noise,
                            mismatch_penalty, parse_optimized_learning,
+                           similarity_values,
                            retrieval_probabilities)
 
 __all__ = ["IBLBatch", "DelayedOutcomes"]
@@ -218,17 +219,7 @@ class IBLBatch:
                 if f is True:
                     yield (x == y).astype(np.float64)
                     continue
-                s = np.asarray(f(x, y), dtype=np.float64)
-                if getattr(f, "exact_on_equal", False):
-                    yield s          # a built-in: 1 on equal values, always in [0, 1]
-                    continue
-                equal = x == y
-                s = np.where(equal, 1.0, s)
-                out = ((s < 0) | (s > 1) | np.isnan(s)) & valid & ~equal
-                if np.any(out):
-                    raise ValueError(f"similarity of attribute {self.attributes[j]!r} must "
-                                     f"be in [0, 1], the function returned {s[out][0]}")
-                yield s
+                yield similarity_values(f, x, y, valid, f"attribute {self.attributes[j]!r}")
 
         weights = [w for _, (_, w) in sorted(self._similarities.items())]
         return mismatch_penalty(similarities(), weights, self.mismatch_penalty[cols])
