@@ -1,0 +1,1 @@
+"""Fitting model parameters to human data, with intervals and held-out fidelity."""
