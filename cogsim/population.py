@@ -1,8 +1,8 @@
 """A population of cognitive annotators as a Mesa model.
 
 Each annotator is a thin Mesa agent: a handle onto one row of the batched models (one
-``IBLBatch`` for all IBL annotators, value-weight arrays for the Bradley-Terry/Thurstone
-baselines).  A model step judges every pair scheduled for that step in one vectorized
+``IBLBatch`` for all IBL annotators, one ``ACTRBatch`` for all ACT-R annotators, value-weight
+arrays for the Bradley-Terry/Thurstone baselines).  A model step judges every pair scheduled for that step in one vectorized
 call per model kind, then applies the realism effects switched on in the spec: position
 bias, fatigue lapses, feedback from gold values, social influence over a network, and
 drift of values.
@@ -11,6 +11,13 @@ IBL annotators remember items: an instance is (item, experienced value).  Partia
 compares items by their attributes: the similarity of two items is
 1 + sum_j (s_j - 1) / A, with s_j the bounded linear similarity on attribute j over the
 item set's range, computed once for every pair of items.
+
+ACT-R annotators hold the same experiences as chunks (item code, the item's attributes,
+value) and judge through their production system: evaluate both options by blended
+retrieval with partial matching on the item, or take a heuristic (prefer the first shown,
+prefer the longer, ...) chosen by noisy utilities.  Their clocks run in seconds: prior
+experiences are spread over the ``PRIOR_SPAN`` seconds before the first judgment, and each
+judgment takes its modelled response time, which the judgments table records in ``rt``.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import pandas as pd
 import pyarrow as pa
 from scipy.special import expit, ndtr
 
+from cogsim.actr import ACTRBatch
 from cogsim.ibl import IBLBatch
 from cogsim.spec import PopulationSpec, SpecError, sample
 from cogsim.tasks import attribute_columns
@@ -33,7 +41,9 @@ __all__ = ["Annotator", "AnnotatorPopulation", "JUDGMENT_COLUMNS"]
 JUDGMENT_COLUMNS = ["run_id", "step", "pair_id", "annotator_id", "group", "item_a", "item_b",
                     "first", "chosen", "value_a", "value_b", "p_a", "rt", "strategy", "model",
                     "seed"]
-STRATEGIES = np.array(["evaluate", "first", "lapse"])
+STRATEGIES = ["evaluate", "first", "lapse", "guess"]
+#: Seconds over which ACT-R annotators' prior experiences are spread before the first judgment.
+PRIOR_SPAN = 600.0
 
 
 class Annotator(mesa.Agent):
@@ -117,12 +127,12 @@ class AnnotatorPopulation(mesa.Model):
         self.spec, self.seed_value, self.source = spec, seed, source
         self.attributes = attribute_columns(items)
         spec.check_attributes(self.attributes, source)
-        streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
+        streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
         self._rng_params, self._rng_prior, self._rng_assign, self._rng_judge, \
-            self._rng_effects, self._rng_ibl = streams
+            self._rng_effects, self._rng_ibl, self._rng_actr = streams
         self.items = items.reset_index(drop=True)
         self.item_ids = self.items["item_id"].to_numpy().astype(str)
-        raw = self.items[self.attributes].to_numpy(dtype=float)
+        raw = self.raw = self.items[self.attributes].to_numpy(dtype=float)
         sd = raw.std(axis=0)
         self.z = (raw - raw.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
         index = {item: i for i, item in enumerate(self.item_ids)}
@@ -188,38 +198,85 @@ class AnnotatorPopulation(mesa.Model):
         return np.maximum(out, low)
 
     def _build_models(self) -> None:
-        kinds = self.kinds
-        if np.any(kinds == "actr"):
-            raise SpecError(f"{self.source}: field 'groups.model': 'actr' annotators are not "
-                            f"available yet; expected ibl, bradley_terry or thurstone")
-        self.ibl_rows = np.flatnonzero(kinds == "ibl")
-        self.ibl_slot = np.full(self.n, -1)
-        self.ibl_slot[self.ibl_rows] = np.arange(len(self.ibl_rows))
-        self.scale = self._param("scale", np.arange(self.n), low=1e-6)
-        self.value_noise = self._param("value_noise", np.arange(self.n))
-        self.ibl = None
+        every = np.arange(self.n)
+        self.scale = self._param("scale", every, low=1e-6)
+        self.value_noise = self._param("value_noise", every)
+        self.ibl_rows = np.flatnonzero(self.kinds == "ibl")
+        self.actr_rows = np.flatnonzero(self.kinds == "actr")
+        self.slot = np.full(self.n, -1)          # row of each annotator in its model's batch
+        self.slot[self.ibl_rows] = np.arange(len(self.ibl_rows))
+        self.slot[self.actr_rows] = np.arange(len(self.actr_rows))
+        self.strategy_labels = list(STRATEGIES)
+        self.ibl = self.actr = None
+        if len(self.ibl_rows) or len(self.actr_rows):
+            similarity = _table_similarity(item_similarity(self.z))
         if len(self.ibl_rows):
             rows = self.ibl_rows
-            temperature = self._param("temperature", rows, low=0.01)
             self.ibl = IBLBatch(len(rows), ["item"], noise=self._param("noise", rows),
                                 decay=self._param("decay", rows),
-                                temperature=temperature,
+                                temperature=self._param("temperature", rows, low=0.01),
                                 mismatch_penalty=self._param("mismatch_penalty", rows),
                                 seed=self._rng_ibl)
-            self.ibl.similarity("item", _table_similarity(item_similarity(self.z)), 1.0)
+            self.ibl.similarity("item", similarity, 1.0)
             prior = np.rint(self._param("prior_instances", rows)).astype(int)
-            self._populate_prior(rows, prior)
+            for who, items, value in self._prior_experiences(rows, prior):
+                self.ibl.populate(items[:, None, None].astype(float), value, agents=who, when=0)
+        if len(self.actr_rows):
+            self._build_actr(similarity)
 
-    def _populate_prior(self, rows: np.ndarray, counts: np.ndarray) -> None:
-        """Give each IBL annotator ``counts`` instances: random items valued by its own
-        value function plus Gaussian noise, all at time 0."""
+    def _build_actr(self, similarity: Callable) -> None:
+        """One ACTRBatch for all ACT-R annotators; a heuristic that a group does not list
+        gets a utility of -1e6 for its annotators, so they never use it."""
+        if "item" in self.attributes:
+            raise SpecError(f"{self.source}: ACT-R annotators keep the item code in a chunk "
+                            f"slot named 'item'; rename the item attribute 'item'")
+        rows, groups = self.actr_rows, self.spec.groups
+        own = [groups[gi] for gi in self.group_index[rows]]
+        heuristics = list(dict.fromkeys(h for g in groups if g.model == "actr"
+                                        for h in g.heuristics))
+        utility = {"evaluate": self._param("evaluate_utility", rows, low=-np.inf)}
+        for h in heuristics:
+            utility[h] = np.array([0.0 if h in g.heuristics else -1e6 for g in own])
+        self.actr = ACTRBatch(
+            len(rows), ["item", *self.attributes], key_attributes=["item"],
+            heuristics=heuristics, utility=utility,
+            utility_noise=self._param("utility_noise", rows),
+            utility_learning=any(g.utility_learning for g in own),
+            discount_reward_by_time=False, decay=self._param("decay", rows),
+            instantaneous_noise=self._param("noise", rows),
+            retrieval_threshold=self._param("retrieval_threshold", rows, low=-np.inf),
+            latency_factor=self._param("latency_factor", rows),
+            encoding_motor_time=self._param("encoding_time", rows),
+            partial_matching=True, mismatch_penalty=self._param("mismatch_penalty", rows),
+            blending=True, temperature=self._param("temperature", rows, low=0.01),
+            seed=self._rng_actr)
+        self.actr.similarity("item", similarity, 1.0)
+        self.rewarded = np.array([bool(g.utility_learning) for g in own])
+        self.strategy_labels += heuristics
+        self._actr_labels = np.array([0] + [self.strategy_labels.index(h) for h in heuristics])
+        # Each item as an ACT-R chunk's slots: item code, then the raw attributes.
+        self.chunks = np.column_stack([np.arange(len(self.raw), dtype=float), self.raw])
+        self.actr.advance(PRIOR_SPAN)
+        prior = np.rint(self._param("prior_instances", rows)).astype(int)
+        for who, items, value in self._prior_experiences(rows, prior):
+            when = self._rng_prior.uniform(0, PRIOR_SPAN, len(who))
+            self.actr.learn(self.chunks[items], value, agents=who, when=when)
+
+    def experienced_value(self, annotators: np.ndarray, items: np.ndarray,
+                          rng: np.random.Generator) -> np.ndarray:
+        """What annotators experience an item to be worth: their value function plus
+        Gaussian noise of their ``value_noise``."""
+        return (np.einsum("ij,ij->i", self.z[items], self.weights[annotators])
+                + rng.normal(0, 1, len(annotators)) * self.value_noise[annotators])
+
+    def _prior_experiences(self, rows: np.ndarray, counts: np.ndarray):
+        """Rounds of prior experience: each annotator of ``rows`` gets ``counts`` random
+        items valued by :meth:`experienced_value`; yields (batch rows, items, values)."""
         rng = self._rng_prior
         for k in range(int(counts.max()) if len(counts) else 0):
             who = np.flatnonzero(counts > k)
             items = rng.integers(0, len(self.z), len(who))
-            value = (np.einsum("ij,ij->i", self.z[items], self.weights[rows[who]])
-                     + rng.normal(0, 1, len(who)) * self.value_noise[rows[who]])
-            self.ibl.populate(items[:, None, None].astype(float), value, agents=who, when=0)
+            yield who, items, self.experienced_value(rows[who], items, rng)
 
     def _build_schedule(self) -> None:
         a = self.spec.assignment
@@ -298,13 +355,13 @@ class AnnotatorPopulation(mesa.Model):
         a_first = rng.random(len(who)) < 0.5
         first = np.where(a_first, items[:, 0], items[:, 1])
         second = np.where(a_first, items[:, 1], items[:, 0])
-        v_first, v_second, p_first = self._evaluate(who, first, second)
+        v_first, v_second, p_first, decided, rt, strategy = self._evaluate(who, first, second)
         choose_first = np.where(np.isnan(p_first), v_first > v_second,
                                 rng.random(len(who)) < np.nan_to_num(p_first))
         ties = v_first == v_second
         choose_first = np.where(ties & np.isnan(p_first), rng.random(len(who)) < 0.5,
                                 choose_first)
-        strategy = np.zeros(len(who), dtype=np.int64)
+        choose_first = np.where(decided >= 0, decided == 1, choose_first)
         spec = self.spec
         shortcut = 0.0
         if spec.position_bias is not None:
@@ -322,12 +379,13 @@ class AnnotatorPopulation(mesa.Model):
         p_total = lapse_rate * 0.5 + (1 - lapse_rate) * (shortcut + (1 - shortcut) * p_first)
         chosen = np.where(choose_first, first, second)
         v_chosen = np.where(choose_first, v_first, v_second)
-        self._learn(who, chosen, v_chosen)
+        other = np.where(choose_first, second, first)
+        self._learn(who, chosen, other)
         self.done[who] += 1
         self._count(pair, chosen == items[:, 0])
         self._last_choice[who] = chosen
         self._last_value[who] = v_chosen
-        self._last_other[who] = np.where(choose_first, second, first)
+        self._last_other[who] = other
         self._last_other_value[who] = np.where(choose_first, v_second, v_first)
         self._social(who)
         if spec.drift is not None and spec.drift.sd > 0:
@@ -339,20 +397,36 @@ class AnnotatorPopulation(mesa.Model):
             "first": first, "chosen": chosen,
             "value_a": np.where(a_first, v_first, v_second),
             "value_b": np.where(a_first, v_second, v_first),
-            "p_a": np.where(a_first, p_total, 1 - p_total), "strategy": strategy})
+            "p_a": np.where(a_first, p_total, 1 - p_total), "rt": rt, "strategy": strategy})
         self.datacollector.collect(self)
 
     def _evaluate(self, who, first, second):
-        """Values of the two options for each judging annotator, and P(first) where the
-        model gives one (NaN for IBL, which chooses the higher blended value)."""
+        """Each judging annotator's view of its pair (first shown, second shown).
+
+        Returns the values of the two options; P(first) where the model gives one (NaN for
+        IBL, which chooses the higher blended value, and ACT-R); the choice where the model
+        has made it (1 first, 0 second, -1 not yet: ACT-R decides itself); the response
+        time (NaN but for ACT-R); and the strategy code (index into ``strategy_labels``).
+        """
         m = len(who)
         v1, v2, p = np.empty(m), np.empty(m), np.full(m, np.nan)
+        decided, rt = np.full(m, -1), np.full(m, np.nan)
+        strategy = np.zeros(m, dtype=np.int64)
         kinds = self.kinds[who]
         ibl = np.flatnonzero(kinds == "ibl")
         if len(ibl):
             options = np.stack([first[ibl], second[ibl]], axis=1)[:, :, None].astype(float)
-            self.ibl.choose(options, agents=self.ibl_slot[who[ibl]])
+            self.ibl.choose(options, agents=self.slot[who[ibl]])
             v1[ibl], v2[ibl] = self.ibl.last_blended[:, 0], self.ibl.last_blended[:, 1]
+        actr = np.flatnonzero(kinds == "actr")
+        if len(actr):
+            pairs = self.chunks[np.stack([first[actr], second[actr]], axis=1)]
+            res = self.actr.judge(pairs, 0, agents=self.slot[who[actr]])
+            v1[actr], v2[actr] = res["values"][:, 0], res["values"][:, 1]
+            decided[actr] = 1 - res["choice"]
+            rt[actr] = res["rt"]
+            strategy[actr] = np.where(res["guess"], STRATEGIES.index("guess"),
+                                      self._actr_labels[res["strategy"]])
         for kind, link in (("bradley_terry", expit),
                            ("thurstone", lambda d: ndtr(d / np.sqrt(2)))):
             rows = np.flatnonzero(kinds == kind)
@@ -361,53 +435,83 @@ class AnnotatorPopulation(mesa.Model):
                 v1[rows] = np.einsum("ij,ij->i", self.z[first[rows]], w)
                 v2[rows] = np.einsum("ij,ij->i", self.z[second[rows]], w)
                 p[rows] = link((v1[rows] - v2[rows]) / self.scale[who[rows]])
-        return v1, v2, p
+        return v1, v2, p, decided, rt, strategy
 
-    def _learn(self, who, chosen, v_chosen) -> None:
-        """IBL annotators learn from gold feedback, or from their own experience."""
-        if self.ibl is None or self.ibl._pending is None:
-            return
+    def _outcomes(self, sub: np.ndarray, chosen: np.ndarray):
+        """What annotators ``sub`` learn about their chosen items: their own experience (at
+        ``experience_rate``) or, at the feedback rate, the gold value, which wins.  Returns
+        (outcome, learn mask, gold mask)."""
         spec, rng = self.spec, self._rng_effects
-        rows = self.kinds[who] == "ibl"
-        sub = who[rows]
         outcome = np.full(len(sub), np.nan)
         learn = np.zeros(len(sub), dtype=bool)
+        gold = np.zeros(len(sub), dtype=bool)
         if spec.experience_rate > 0:
             own = rng.random(len(sub)) < spec.experience_rate
-            value = (np.einsum("ij,ij->i", self.z[chosen[rows]], self.weights[sub])
-                     + rng.normal(0, 1, len(sub)) * self.value_noise[sub])
+            value = self.experienced_value(sub, chosen, rng)
             outcome[own], learn[own] = value[own], True
         if spec.feedback is not None and spec.feedback.rate > 0:
             gold = rng.random(len(sub)) < spec.feedback.rate
-            outcome[gold], learn[gold] = self.gold_values[chosen[rows]][gold], True
-        # The engine credits the chosen option; choices are given so that a shortcut or a
-        # lapse credits the item actually chosen.
-        pending_items = self.ibl._pending[1][:, :, 0]
-        choice_index = np.where(pending_items[:, 0] == chosen[rows], 0, 1)
-        self.ibl.respond(outcome, choices=choice_index, learn=learn)
+            outcome[gold], learn[gold] = self.gold_values[chosen][gold], True
+        return outcome, learn, gold
+
+    def _learn(self, who, chosen, other) -> None:
+        """IBL and ACT-R annotators learn from gold feedback or their own experience; ACT-R
+        annotators of groups with utility learning are rewarded +1 for a choice that the
+        gold values agree with and -1 for one they contradict."""
+        if self.ibl is not None and self.ibl._pending is not None:
+            rows = self.kinds[who] == "ibl"
+            outcome, learn, _ = self._outcomes(who[rows], chosen[rows])
+            # The engine credits the chosen option; choices are given so that a shortcut or
+            # a lapse credits the item actually chosen.
+            pending_items = self.ibl._pending[1][:, :, 0]
+            choice_index = np.where(pending_items[:, 0] == chosen[rows], 0, 1)
+            self.ibl.respond(outcome, choices=choice_index, learn=learn)
+        rows = np.flatnonzero(self.kinds[who] == "actr")
+        if self.actr is None or not len(rows):
+            return
+        sub, item = who[rows], chosen[rows]
+        outcome, learn, gold = self._outcomes(sub, item)
+        if learn.any():
+            self.actr.learn(self.chunks[item[learn]], outcome[learn],
+                            agents=self.slot[sub[learn]])
+        reward = gold & self.rewarded[self.slot[sub]]
+        if reward.any():
+            right = self.gold_values[item] >= self.gold_values[other[rows]]
+            self.actr.reward(np.where(right[reward], 1.0, -1.0), agents=self.slot[sub[reward]])
 
     def _social(self, who) -> None:
         """Annotators store a random neighbour's latest judgment as experience: both items,
         valued as the neighbour valued them."""
         social = self.spec.social
-        if social is None or self.ibl is None or social.weight == 0:
+        if social is None or social.weight == 0:
             return
         rng = self._rng_effects
         indptr, indices = self.neighbours
-        rows = self.ibl_rows
-        degree = indptr[rows + 1] - indptr[rows]
-        take = (rng.random(len(rows)) < social.weight) & (degree > 0)
-        rows, degree = rows[take], degree[take]
-        if not len(rows):
-            return
-        pick = indices[indptr[rows] + (rng.random(len(rows)) * degree).astype(int)]
-        seen = self._last_choice[pick] >= 0
-        rows, pick = rows[seen], pick[seen]
-        if len(rows):
+        for batch, rows in ((self.ibl, self.ibl_rows), (self.actr, self.actr_rows)):
+            if batch is None:
+                continue
+            degree = indptr[rows + 1] - indptr[rows]
+            take = (rng.random(len(rows)) < social.weight) & (degree > 0)
+            rows, degree = rows[take], degree[take]
+            if not len(rows):
+                continue
+            pick = indices[indptr[rows] + (rng.random(len(rows)) * degree).astype(int)]
+            seen = self._last_choice[pick] >= 0
+            rows, pick = rows[seen], pick[seen]
             for item, value in ((self._last_choice, self._last_value),
                                 (self._last_other, self._last_other_value)):
-                self.ibl.populate(item[pick][:, None, None].astype(float), value[pick],
-                                  agents=self.ibl_slot[rows])
+                if not len(rows):
+                    break
+                # An ACT-R neighbour that judged by a heuristic has no values to pass on.
+                known = np.isfinite(value[pick])
+                if not known.any():
+                    continue
+                if batch is self.ibl:
+                    batch.populate(item[pick][known][:, None, None].astype(float),
+                                   value[pick][known], agents=self.slot[rows[known]])
+                else:
+                    batch.learn(self.chunks[item[pick][known]], value[pick][known],
+                                agents=self.slot[rows[known]])
 
     # ------------------------------------------------------------------ run
     def run(self, progress: Callable[[int, int], None] | None = None,
@@ -433,8 +537,8 @@ class AnnotatorPopulation(mesa.Model):
             "item_b": _strings(self.item_ids, cols["item_b"]),
             "first": _strings(self.item_ids, cols["first"]),
             "chosen": _strings(self.item_ids, cols["chosen"]), "value_a": cols["value_a"],
-            "value_b": cols["value_b"], "p_a": cols["p_a"], "rt": np.nan,
-            "strategy": _strings(STRATEGIES, cols["strategy"]),
+            "value_b": cols["value_b"], "p_a": cols["p_a"], "rt": cols["rt"],
+            "strategy": _strings(np.array(self.strategy_labels), cols["strategy"]),
             "model": _strings(self.kinds, who),
             "seed": np.int64(self.seed_value)})
         return df[JUDGMENT_COLUMNS]

@@ -94,6 +94,41 @@ class Group(_Strict):
     temperature: Param | None = None
     mismatch_penalty: Param = 10.0
     scale: Param = 1.0
+    # ACT-R annotators only (filled with these defaults when model = "actr"):
+    heuristics: list[str] | None = None          # ["prefer_first"]
+    evaluate_utility: Param | None = None        # 1.0: initial utility of evaluating
+    utility_noise: Param | None = None           # 0.5: noise in strategy selection
+    utility_learning: bool | None = None         # False: gold feedback rewards strategies
+    retrieval_threshold: Param | None = None     # -10.0
+    latency_factor: Param | None = None          # 0.2 s
+    encoding_time: Param | None = None           # 2.0 s: reading both options and responding
+
+    @model_validator(mode="after")
+    def _actr_fields(self):
+        given = [k for k in ACTR_DEFAULTS if getattr(self, k) is not None]
+        if self.model != "actr":
+            if given:
+                raise ValueError(f"{given[0]} applies only to model = 'actr' "
+                                 f"(this group's model is {self.model!r})")
+            return self
+        for k, v in ACTR_DEFAULTS.items():
+            if getattr(self, k) is None:
+                setattr(self, k, list(v) if isinstance(v, list) else v)
+        for h in self.heuristics:
+            kind, _, attr = h.partition(":")
+            if not ((kind in ("prefer_first", "prefer_second") and not attr)
+                    or (kind in ("prefer_larger", "prefer_smaller") and attr)):
+                raise ValueError(f"unknown heuristic {h!r}; expected prefer_first, "
+                                 f"prefer_second, prefer_larger:<attribute> or "
+                                 f"prefer_smaller:<attribute>")
+        return self
+
+
+#: Defaults of the ACT-R fields of a group (see :class:`cogsim.actr.ACTRBatch`).
+ACTR_DEFAULTS: dict[str, object] = {
+    "heuristics": ["prefer_first"], "evaluate_utility": 1.0, "utility_noise": 0.5,
+    "utility_learning": False, "retrieval_threshold": -10.0, "latency_factor": 0.2,
+    "encoding_time": 2.0}
 
 
 class Assignment(_Strict):
@@ -177,6 +212,11 @@ class PopulationSpec(_Strict):
                 if a not in attributes:
                     raise SpecError(f"{source}: field 'groups[{i}].values.{a}': unknown "
                                     f"attribute {a!r}; expected one of {attributes}")
+            for k, h in enumerate(g.heuristics or []):
+                a = h.partition(":")[2]
+                if a and a not in attributes:
+                    raise SpecError(f"{source}: field 'groups[{i}].heuristics[{k}]': unknown "
+                                    f"attribute {a!r} in {h!r}; expected one of {attributes}")
         if self.feedback and self.feedback.gold:
             for a in self.feedback.gold:
                 if a not in attributes:

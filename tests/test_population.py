@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -145,7 +147,107 @@ def test_mesa_agents_are_handles_onto_rows():
 
 
 def test_packaged_default_population_is_populations_default():
-    from pathlib import Path
     import cogsim
     packaged = Path(cogsim.__file__).parent / "data" / "default_population.toml"
     assert packaged.read_text() == Path("populations/default.toml").read_text()
+
+
+# ------------------------------------------------------------------ ACT-R annotators
+ACTR = {"name": "a", "share": 1, "model": "actr", "prior_instances": 5, "value_noise": 1.5,
+        "noise": 0.3, "values": {"helpfulness": 1.0, "correctness": 0.5}}
+
+
+def share_choosing_longer(result) -> float:
+    j, pop = result.judgments, result.population
+    length = dict(zip(pop.item_ids, pop.raw[:, pop.attributes.index("length")]))
+    la, lb = j.item_a.map(length).to_numpy(), j.item_b.map(length).to_numpy()
+    longer = np.where(la > lb, j.item_a, j.item_b)
+    return float((j.chosen.to_numpy() == longer)[la != lb].mean())
+
+
+def test_actr_annotators_judge_with_response_times_and_strategies():
+    """ACT-R rows carry a positive response time; a heuristic judgment takes 3 production
+    cycles plus encoding, an evaluation 4 cycles plus two retrievals, so evaluations are
+    slower.  Rows of other models have no response time."""
+    r = run([{**ACTR, "share": 0.5, "heuristics": ["prefer_first"]},
+             {**IBL, "share": 0.5}], n=20, pairs=300, k=2)
+    j = r.judgments
+    actr, ibl = j[j.model == "actr"], j[j.model == "ibl"]
+    assert len(actr) == len(ibl) == 300
+    assert np.all(actr.rt > 0) and ibl.rt.isna().all()
+    assert set(actr.strategy) == {"evaluate", "prefer_first"}
+    first = actr[actr.strategy == "prefer_first"]
+    assert (first.chosen == first["first"]).all()
+    assert first.value_a.isna().all()
+    evaluated = actr[actr.strategy == "evaluate"]
+    assert np.isfinite(evaluated[["value_a", "value_b"]].to_numpy()).all()
+    assert np.allclose(first.rt, 2.0 + 3 * 0.05)        # default encoding_time 2 s
+    assert evaluated.rt.min() > 2.0 + 4 * 0.05
+
+
+def test_actr_same_seed_same_judgments():
+    groups = [{**ACTR, "heuristics": ["prefer_first", "prefer_larger:length"]}]
+    a = run(groups, n=10, pairs=100, k=2).judgments
+    b = run(groups, n=10, pairs=100, k=2).judgments
+    c = run(groups, n=10, pairs=100, k=2, seed=1).judgments
+    pd.testing.assert_frame_equal(a, b)
+    assert not a[["chosen", "rt"]].equals(c[["chosen", "rt"]])
+
+
+def test_actr_length_heuristic_raises_preference_for_longer():
+    """Adding the prefer_larger:length production (utility 0 against evaluate's 1, noise
+    0.5: used on about 22% of judgments) raises P(choose the longer) from about 0.55 to
+    0.65.  3000 judgments each, SE of the difference about 0.013; required: +0.05."""
+    plain = run([{**ACTR, "heuristics": []}])
+    lengthy = run([{**ACTR, "heuristics": ["prefer_larger:length"]}])
+    assert set(plain.judgments.strategy) == {"evaluate"}
+    assert share_choosing_longer(lengthy) > share_choosing_longer(plain) + 0.05
+
+
+def test_actr_feedback_raises_agreement_with_gold():
+    """ACT-R annotators learning gold values of chosen items on half the judgments agree
+    with gold on about 72% of late judgments against about 60% without.  Required: +0.05
+    (1500 judgments each, SE of the difference about 0.017)."""
+    group = [{**ACTR, "heuristics": []}]
+    without = gold_accuracy(run(group))
+    with_feedback = gold_accuracy(run(group, {"feedback": {"rate": 0.5}}))
+    assert with_feedback > without + 0.05
+
+
+def test_actr_utility_learning_favours_the_strategy_that_pays():
+    """Evaluate and prefer_first start at equal utility (P(evaluate) about 0.5).  Gold
+    feedback after every judgment rewards +1/-1: evaluating is right about 70% of the time,
+    the shortcut 50%, so with utility learning evaluate wins about 80% of late judgments
+    against about 47% without.  Required: +0.15 (1200 late judgments each)."""
+    group = {**ACTR, "heuristics": ["prefer_first"], "evaluate_utility": 0.0,
+             "utility_noise": 0.2, "prior_instances": 30, "value_noise": 0.5}
+    extra = {"feedback": {"rate": 1.0}}
+
+    def late_evaluate(result):
+        j = result.judgments
+        return float((j[j.step >= 40].strategy == "evaluate").mean())
+    fixed = late_evaluate(run([{**group, "utility_learning": False}], extra))
+    learning = late_evaluate(run([{**group, "utility_learning": True}], extra))
+    assert learning > fixed + 0.15
+
+
+def test_actr_fields_on_another_model_are_rejected():
+    with pytest.raises(SpecError, match=r"field 'groups\[0\]'.*heuristics applies only to "
+                                        r"model = 'actr'"):
+        parse_spec({"groups": [{**IBL, "heuristics": ["prefer_first"]}]})
+    with pytest.raises(SpecError, match="unknown heuristic 'prefer_shorter'"):
+        parse_spec({"groups": [{**ACTR, "heuristics": ["prefer_shorter"]}]})
+
+
+def test_actr_heuristic_on_unknown_attribute_names_the_field():
+    spec = parse_spec({"groups": [{**ACTR, "heuristics": ["prefer_larger:lenght"]}]})
+    with pytest.raises(SpecError, match=r"my\.toml: field 'groups\[0\]\.heuristics\[0\]': "
+                                        r"unknown attribute 'lenght'"):
+        generate(spec, ITEMS, source="my.toml")
+
+
+@pytest.mark.parametrize("path", sorted(Path("populations").glob("*.toml")), ids=str)
+def test_every_shipped_population_runs(path):
+    r = generate(load_spec(path), ITEMS, n_pairs=60)
+    assert len(r.judgments) == 60 * r.spec.assignment.annotators_per_pair
+    assert r.judgments.chosen.notna().all()
