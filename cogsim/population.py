@@ -18,6 +18,12 @@ retrieval with partial matching on the item, or take a heuristic (prefer the fir
 prefer the longer, ...) chosen by noisy utilities.  Their clocks run in seconds: prior
 experiences are spread over the ``PRIOR_SPAN`` seconds before the first judgment, and each
 judgment takes its modelled response time, which the judgments table records in ``rt``.
+
+Gamble items (an item table with ``outcomes`` and ``probabilities``, see
+:func:`cogsim.tasks.gamble_items`) are valued by experience: an IBL or ACT-R annotator's prior
+instances are payoffs sampled from the described distributions (mental sampling), feedback
+from its own experience is a payoff drawn from the chosen gamble, and the gold value of a
+gamble is its expected value unless the spec gives gold weights.
 """
 
 from __future__ import annotations
@@ -135,6 +141,7 @@ class AnnotatorPopulation(mesa.Model):
         raw = self.raw = self.items[self.attributes].to_numpy(dtype=float)
         sd = raw.std(axis=0)
         self.z = (raw - raw.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+        self.payoffs = _payoff_table(self.items)
         index = {item: i for i, item in enumerate(self.item_ids)}
         self.pairs = pairs.reset_index(drop=True)
         self.pair_items = np.stack([self.pairs["item_a"].map(index).to_numpy(),
@@ -182,6 +189,10 @@ class AnnotatorPopulation(mesa.Model):
         else:
             self.gold_weights = np.array([gold.get(a, 0.0) for a in self.attributes])
         self.gold_values = self.z @ self.gold_weights
+        if self.payoffs is not None and gold is None:
+            outcomes, cumulative = self.payoffs
+            probabilities = np.diff(cumulative, prepend=0.0, axis=1)
+            self.gold_values = (outcomes * probabilities).sum(axis=1)
         for i in range(self.n):
             Annotator(self, i, str(self.group_names[i]), str(self.kinds[i]))
 
@@ -265,7 +276,12 @@ class AnnotatorPopulation(mesa.Model):
     def experienced_value(self, annotators: np.ndarray, items: np.ndarray,
                           rng: np.random.Generator) -> np.ndarray:
         """What annotators experience an item to be worth: their value function plus
-        Gaussian noise of their ``value_noise``."""
+        Gaussian noise of their ``value_noise``; for a gamble, a draw of its payoff."""
+        if self.payoffs is not None:
+            outcomes, cumulative = self.payoffs
+            u = rng.random(len(items))
+            k = (cumulative[items] < u[:, None]).sum(axis=1)
+            return outcomes[items, np.minimum(k, outcomes.shape[1] - 1)]
         return (np.einsum("ij,ij->i", self.z[items], self.weights[annotators])
                 + rng.normal(0, 1, len(annotators)) * self.value_noise[annotators])
 
@@ -546,6 +562,21 @@ class AnnotatorPopulation(mesa.Model):
     def true_mean_values(self) -> pd.Series:
         """Each item's value averaged over the annotators' current value functions."""
         return pd.Series(self.z @ self.weights.mean(axis=0), index=self.item_ids)
+
+
+def _payoff_table(items: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+    """Gamble items' outcomes and cumulative probabilities, padded to (n_items, K); None
+    when the items are not gambles.  Padding repeats the last outcome with cumulative 1."""
+    if "outcomes" not in items.columns:
+        return None
+    width = int(items["outcomes"].map(len).max())
+    outcomes = np.empty((len(items), width))
+    cumulative = np.ones((len(items), width))
+    for i, (x, p) in enumerate(zip(items["outcomes"], items["probabilities"])):
+        outcomes[i, :len(x)], outcomes[i, len(x):] = x, x[-1]
+        cumulative[i, :len(p)] = np.cumsum(p)
+    cumulative[:, -1] = 1.0
+    return outcomes, cumulative
 
 
 def _mean(param) -> float:

@@ -1,7 +1,12 @@
 """What annotators judge: item sets and the pairs drawn from them.
 
 An item set is a table with an ``item_id`` column, numeric attribute columns, and optionally
-``prompt`` and ``text`` columns (used for the preference view).  Pairs are a table with
+``prompt`` and ``text`` columns (used for the preference view).  Gambles are items too: an
+item with ``outcomes`` and ``probabilities`` columns (lists, or JSON lists in a CSV) is an
+outcome distribution; annotators who experience it get a draw of its payoff.
+:func:`gamble_items` turns gamble problems in the choice-prediction-competition format
+(Ha, pHa, La, Hb, pHb, Lb, LotShapeB, LotNumB, Amb, Corr) into such items, one per option,
+with the options of a problem sharing a ``prompt`` so that pairs are the problems.  Pairs are a table with
 ``pair_id``, ``item_a`` and ``item_b`` (and ``prompt`` when items have one); when items have
 prompts, pairs compare two responses to the same prompt, as preference data does.
 """
@@ -10,13 +15,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import json
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["ItemError", "TEXT_COLUMNS", "load_items", "validate_items", "default_items",
-           "attribute_columns", "all_pairs", "random_pairs", "load_pairs"]
+from cogsim.datasets.errors import DataError
+
+__all__ = ["ItemError", "TEXT_COLUMNS", "GAMBLE_COLUMNS", "load_items", "validate_items",
+           "default_items", "attribute_columns", "all_pairs", "random_pairs", "load_pairs",
+           "gamble_items", "is_gamble_table"]
 
 TEXT_COLUMNS = ("item_id", "prompt", "text")
+GAMBLE_COLUMNS = ("outcomes", "probabilities")
+PROBABILITY_TOLERANCE = 1e-6
 
 
 class ItemError(ValueError):
@@ -24,8 +36,100 @@ class ItemError(ValueError):
 
 
 def attribute_columns(items: pd.DataFrame) -> list[str]:
-    """The numeric attribute columns of an item table (all but item_id, prompt, text)."""
-    return [c for c in items.columns if c not in TEXT_COLUMNS]
+    """The numeric attribute columns of an item table (all but item_id, prompt, text and a
+    gamble's outcomes and probabilities)."""
+    return [c for c in items.columns if c not in TEXT_COLUMNS + GAMBLE_COLUMNS]
+
+
+def is_gamble_table(table: pd.DataFrame) -> bool:
+    """Whether a table holds gamble problems in the competition format (Ha ... Lb)."""
+    return {"Ha", "pHa", "La", "Hb", "pHb", "Lb"} <= set(table.columns)
+
+
+def _number_list(value, source: str, row: int, col: str) -> list[float]:
+    """A cell holding a list of numbers (or a JSON list, as read from a CSV)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            value = None
+    try:
+        out = [float(v) for v in value]
+    except (TypeError, ValueError):
+        out = []
+    if not out or not all(np.isfinite(out)):
+        raise ItemError(f"{source}, row {row + 1}, column {col!r}: expected a non-empty list "
+                        f"of finite numbers such as [0, 4], got {value!r}")
+    return out
+
+
+def _check_gambles(items: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Parse and check the outcomes/probabilities columns of gamble items."""
+    missing = [c for c in GAMBLE_COLUMNS if c not in items.columns]
+    if len(missing) == 1:
+        raise ItemError(f"{source}: gamble items need both {list(GAMBLE_COLUMNS)} columns; "
+                        f"{missing[0]!r} is missing")
+    outcomes, probabilities = [], []
+    for row, (x, p) in enumerate(zip(items["outcomes"], items["probabilities"])):
+        x = _number_list(x, source, row, "outcomes")
+        p = _number_list(p, source, row, "probabilities")
+        if len(x) != len(p):
+            raise ItemError(f"{source}, row {row + 1}, column 'probabilities': {len(p)} "
+                            f"probabilities for {len(x)} outcomes; expected one per outcome")
+        if min(p) < 0 or max(p) > 1:
+            raise ItemError(f"{source}, row {row + 1}, column 'probabilities': expected "
+                            f"probabilities in [0, 1], got {p}")
+        if abs(sum(p) - 1) > PROBABILITY_TOLERANCE:
+            raise ItemError(f"{source}, row {row + 1}, column 'probabilities': expected "
+                            f"probabilities summing to 1, got {sum(p):.6g}")
+        outcomes.append(x)
+        probabilities.append(p)
+    items["outcomes"] = pd.Series(outcomes, index=items.index, dtype=object)
+    items["probabilities"] = pd.Series(probabilities, index=items.index, dtype=object)
+    return items
+
+
+def _describe(outcomes: np.ndarray, probabilities: np.ndarray) -> str:
+    return ", ".join(f"{x:g} with p {p:.4g}" for x, p in zip(outcomes[::-1], probabilities[::-1]))
+
+
+def gamble_items(problems: pd.DataFrame, source: str = "problems") -> pd.DataFrame:
+    """Gamble problems (competition format) as items: one per option of each problem.
+
+    Each item has ``item_id`` "<problem>:A" or ":B" (the problem id is the ``GameID`` or
+    ``Problem`` column when it is unique, else the row number), ``prompt`` (the problem, so
+    that its two options form its one pair), ``text`` (the distribution in words), the
+    ``outcomes`` and ``probabilities`` of the distribution (as the competition organisers
+    define it, :mod:`cogsim.gambles`), and the attributes ``ev`` (expected value), ``sd``,
+    ``minimum``, ``maximum``, ``p_loss`` (probability of a negative outcome) and
+    ``ambiguous`` (1 for option B of a problem with ``Amb``).
+    """
+    from cogsim.gambles import check_problems, option_distributions
+
+    try:
+        clean = check_problems(problems, source)
+        dists = {o: option_distributions(problems, o, source) for o in "AB"}
+    except DataError as e:
+        raise ItemError(str(e)) from None
+    ids = np.arange(1, len(problems) + 1).astype(str)
+    for col in ("GameID", "Problem", "problem_id"):
+        if col in problems.columns and problems[col].is_unique:
+            ids = problems[col].astype(str).to_numpy()
+            break
+    rows = []
+    for i, pid in enumerate(ids):
+        for option in "AB":
+            x, p = dists[option].iloc[i]
+            mean = float(p @ x)
+            rows.append({"item_id": f"{pid}:{option}", "prompt": f"problem {pid}",
+                         "text": f"option {option}: {_describe(x, p)}",
+                         "outcomes": [float(v) for v in x],
+                         "probabilities": [float(v) for v in p],
+                         "ev": mean, "sd": float(np.sqrt(p @ (x - mean) ** 2)),
+                         "minimum": float(x.min()), "maximum": float(x.max()),
+                         "p_loss": float(p[x < 0].sum()),
+                         "ambiguous": float(option == "B" and bool(clean["Amb"].iloc[i]))})
+    return pd.DataFrame(rows)
 
 
 def validate_items(items: pd.DataFrame, source: str = "items") -> pd.DataFrame:
@@ -35,6 +139,8 @@ def validate_items(items: pd.DataFrame, source: str = "items") -> pd.DataFrame:
     """
     if len(items) == 0:
         raise ItemError(f"{source}: the item table is empty; expected at least 2 items")
+    if is_gamble_table(items):
+        items = gamble_items(items, source)
     if "item_id" not in items.columns:
         raise ItemError(f"{source}: no 'item_id' column; expected columns item_id, "
                         f"numeric attributes, and optionally prompt and text "
@@ -60,6 +166,8 @@ def validate_items(items: pd.DataFrame, source: str = "items") -> pd.DataFrame:
         items[col] = values.astype(float)
     if len(items) < 2:
         raise ItemError(f"{source}: only {len(items)} item; expected at least 2")
+    if any(c in items.columns for c in GAMBLE_COLUMNS):
+        items = _check_gambles(items, source)
     return items.reset_index(drop=True)
 
 

@@ -11,7 +11,7 @@ import pytest
 from cogsim import fidelity
 from cogsim.generate import generate
 from cogsim.spec import SpecError, load_spec, parse_spec
-from cogsim.tasks import default_items
+from cogsim.tasks import default_items, load_items
 
 ITEMS = default_items()
 IBL = {"name": "g", "share": 1, "model": "ibl", "prior_instances": 5, "value_noise": 1.5,
@@ -248,6 +248,8 @@ def test_actr_heuristic_on_unknown_attribute_names_the_field():
 
 @pytest.mark.parametrize("path", sorted(Path("populations").glob("*.toml")), ids=str)
 def test_every_shipped_population_runs(path):
-    r = generate(load_spec(path), ITEMS, n_pairs=60)
+    spec = load_spec(path)
+    items = load_items(path.parent / spec.items) if spec.items else ITEMS
+    r = generate(spec, items, n_pairs=60)
     assert len(r.judgments) == 60 * r.spec.assignment.annotators_per_pair
     assert r.judgments.chosen.notna().all()
