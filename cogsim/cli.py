@@ -112,5 +112,131 @@ def generate(
         typer.echo("  files: judgments.parquet, preferences.jsonl, spec.toml, summary.json")
 
 
+def _atomic_csv(table, out: Path) -> None:
+    """Write a CSV next to its final place, then rename: no half-written file."""
+    import os
+    import tempfile
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}-", dir=out.parent)
+    os.close(fd)
+    try:
+        table.to_csv(tmp, index=False)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@app.command()
+def calibrate(
+        data: str = typer.Argument(..., help="choices13k, cpc18_track2, niv_riskdata, or a file "
+                                             "(competition-format rates, a trial table, or "
+                                             "judgments in the generic schema)."),
+        model: str = typer.Option(..., "--model", help="ibl, actr, ev or cpt (choice rates); "
+                                                      "ibl or rl (repeated choice)."),
+        n_train: Optional[int] = typer.Option(
+            None, "--n-train", help="Problems (or people) to calibrate on; the rest are held "
+                                    "out.  Default 100 problems or 30 people."),
+        seed: int = typer.Option(0, "--seed", help="Seed of the split, models and optimizers."),
+        out: Optional[Path] = typer.Option(None, "--out", help="Output folder "
+                                           "(default calibration-<data>-<model>)."),
+        folds: int = typer.Option(5, "--folds", min=0, help="k-fold cross-validation (0: skip)."),
+        n_boot: int = typer.Option(20, "--n-boot", min=0, help="Bootstrap refits (0: skip)."),
+        curve: str = typer.Option("10,30,100,300", "--curve",
+                                  help="Learning-curve sizes, comma-separated ('' to skip)."),
+        baseline: str = typer.Option("auto", "--baseline",
+                                     help="Baseline on the same split: auto (cpt or rl), a "
+                                          "model name, or none."),
+        data_home: Optional[Path] = typer.Option(None, "--data-home",
+                                                 help="Data home (default COGSIM_DATA_HOME)."),
+        quiet: bool = typer.Option(False, "--quiet", help="No progress or summary.")) -> None:
+    """Fit a model to human data; write params.json, fidelity.json, report.md and figures."""
+    from rich.console import Console
+
+    from cogsim.calibration.run import calibrate as run_calibrate, write_calibration
+    from cogsim.calibration.sources import load_calibration_data
+    from cogsim.datasets.errors import DataError
+
+    try:
+        sizes = [int(x) for x in curve.split(",") if x.strip()]
+    except ValueError:
+        _fail(f"option --curve: expected comma-separated whole numbers, got {curve!r}")
+    console = Console(stderr=True, quiet=quiet)
+    try:
+        with console.status("loading data") as status:
+            table = load_calibration_data(data, data_home)
+            result = run_calibrate(
+                table, model, n_train=n_train, seed=seed, folds=folds, n_boot=n_boot,
+                curve=sizes, baseline=None if baseline == "none" else baseline,
+                progress=lambda stage: status.update(stage))
+        target = out or Path(f"calibration-{Path(data).stem}-{model}")
+        write_calibration(result, target)
+    except (DataError, ValueError) as e:
+        _fail(str(e))
+    if not quiet:
+        f = result.fidelity
+        keys = [k for k in f if k.startswith(("train_", "test_", "baseline_test_"))
+                and isinstance(f[k], float)]
+        typer.echo(f"{model} on {f['n_train']} {f['units']} of {data} "
+                   f"({result.fit_seconds:.1f} s): "
+                   + ", ".join(f"{k} {f[k]:.4g}" for k in keys))
+        typer.echo("  params: " + ", ".join(f"{k} {v:.4g}" for k, v in result.params.items()))
+        typer.echo(f"  wrote {target}/: params.json, fidelity.json, report.md, figures")
+
+
+@app.command()
+def predict(
+        params: Path = typer.Option(..., "--params", help="params.json of a calibration."),
+        problems: Path = typer.Option(..., "--problems",
+                                      help="Gamble problems in the competition format (CSV)."),
+        protocol: str = typer.Option("cpc", "--protocol",
+                                     help="cpc: 25 trials, block rates B.1..B.5; c13k: "
+                                          "choices13k's 5 trials, bRate."),
+        out: Path = typer.Option(Path("predictions.csv"), "--out", help="Output CSV.")) -> None:
+    """Predict the rate of choosing B for gamble problems with a calibrated model."""
+    from cogsim.calibration.predict import load_params, predict_problems
+    from cogsim.calibration.sources import read_table
+    from cogsim.datasets.errors import DataError
+
+    try:
+        model = load_params(params)
+        table = predict_problems(model, read_table(problems).rename_axis(None), protocol)
+        _atomic_csv(table, out)
+    except (DataError, ValueError) as e:
+        _fail(str(e))
+    typer.echo(f"{len(table)} problems -> {out} ({protocol} protocol)")
+
+
+@app.command()
+def report(
+        judgments: Path = typer.Argument(..., help="Synthetic judgments (Parquet/CSV), e.g. "
+                                                   "cogsim-out/judgments.parquet."),
+        human: str = typer.Option(..., "--human", help="Human judgments: a file in the "
+                                                       "generic schema or a data set name."),
+        items: Optional[Path] = typer.Option(None, "--items", help="Item table (for length "
+                                                                   "and list bias)."),
+        out: Path = typer.Option(Path("fidelity-report"), "--out", help="Output folder."),
+        data_home: Optional[Path] = typer.Option(None, "--data-home")) -> None:
+    """Fidelity of a synthetic judgments table against a human one."""
+    from cogsim.datasets.errors import DataError
+    from cogsim.fidelity_report import load_synthetic, write_fidelity_report
+    from cogsim.datasets import load as load_human
+    from cogsim.tasks import ItemError, load_items
+
+    try:
+        synthetic = load_synthetic(judgments)
+        human_table = load_human(human, judgments=True, data_home=data_home)
+        item_table = load_items(items) if items is not None else None
+        measures = write_fidelity_report(synthetic, human_table, out, items=item_table,
+                                         names=(str(judgments), str(human)))
+    except (DataError, ItemError, ValueError) as e:
+        _fail(str(e))
+    shown = [k for k in ("msd", "accuracy", "agreement_with_human", "bias", "bt_kendall_tau",
+                         "prefer_first", "human_prefer_first") if measures.get(k) is not None]
+    typer.echo(", ".join(f"{k} {measures[k]:.4g}" for k in shown) or "no shared measures")
+    typer.echo(f"  wrote {out}/: fidelity.json, report.md")
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,370 @@
+"""Expected value and cumulative prospect theory for described gambles, with a logit choice rule.
+
+Both models predict the rate of choosing option B in competition-format gamble problems
+(CPC15/CPC18, choices13k; see :mod:`cogsim.gambles`), the classic baselines that cognitive
+models of decisions from description are compared against.
+
+* `ExpectedValueModel`: ``P(B) = 1 / (1 + exp(-(EV_B - EV_A) / temperature))``; one free
+  parameter, the temperature (in payoff units).
+* `ProspectTheoryModel`: cumulative prospect theory (Tversky & Kahneman 1992, "Advances in
+  prospect theory", J. Risk Uncertainty 5, 297-323).  Value function ``v(x) = x**alpha`` for
+  gains and ``-lambda * (-x)**beta`` for losses (``beta`` tied to ``alpha`` unless set);
+  probability weighting function of Tversky & Kahneman's form
+  ``w(p) = p**g / (p**g + (1 - p)**g)**(1/g)`` (or Prelec's ``exp(-(-ln p)**g)`` with
+  ``weighting="prelec"``), one ``gamma`` for gains and losses; rank-dependent decision weights
+  computed separately for gains (from the best outcome down) and losses (from the worst up)
+  on the full multi-outcome distributions; logit choice on ``V_B - V_A`` with a temperature.
+  Free parameters: alpha, lambda, gamma, temperature.
+
+Ambiguity (``Amb``: B's probabilities hidden from the participant): by default
+(``ambiguity="uniform"``) the models treat B's distinct outcomes as equally likely, which is
+what a participant who sees only the outcomes can assume; ``ambiguity="true"`` uses the true
+probabilities.  Feedback is ignored: the predicted rate is the same in every block.
+
+Outcome distributions come from :func:`cogsim.gambles.option_distributions` and are padded once
+per problem table into ``(n, K)`` arrays (outcomes ascending, padding of probability 0 at the
+end), cached by content, so that repeated predictions on the same table (calibration) cost
+only the array arithmetic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+
+from cogsim import gambles
+
+__all__ = [
+    "PaddedProblems",
+    "pad_problems",
+    "expected_values",
+    "weighting_function",
+    "decision_weights",
+    "cpt_values",
+    "ExpectedValueModel",
+    "ProspectTheoryModel",
+]
+
+PROTOCOLS: tuple[str, ...] = ("c13k", "cpc")
+CPC_BLOCKS = 5
+AMBIGUITY: tuple[str, ...] = ("uniform", "true")
+WEIGHTINGS: tuple[str, ...] = ("tk", "prelec")
+
+
+# --------------------------------------------------------------------------------- data prep
+@dataclass(frozen=True)
+class PaddedProblems:
+    """Both options' outcome distributions of n problems as padded ``(n, K)`` arrays.
+
+    Outcomes are ascending within a row; positions past ``k_a``/``k_b`` are padding with
+    outcome 0 and probability 0.  ``amb`` and ``corr`` are the problems' Amb and Corr
+    (False and 0 when the table has no such column).
+    """
+
+    xa: np.ndarray
+    pa: np.ndarray
+    k_a: np.ndarray
+    xb: np.ndarray
+    pb: np.ndarray
+    k_b: np.ndarray
+    amb: np.ndarray
+    corr: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return self.xa.shape[0]
+
+    def perceived_pb(self, ambiguity: str) -> np.ndarray:
+        """B's probabilities as the decision maker uses them (uniform where ambiguous)."""
+        if ambiguity == "true" or not self.amb.any():
+            return self.pb
+        mask = np.arange(self.pb.shape[1]) < self.k_b[:, None]
+        uniform = mask / np.maximum(self.k_b, 1)[:, None]
+        return np.where(self.amb[:, None], uniform, self.pb)
+
+
+_CACHE: OrderedDict[bytes, PaddedProblems] = OrderedDict()
+_CACHE_SIZE = 8
+
+
+def _pad(dists: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lengths = dists.map(lambda d: len(d[0])).to_numpy(dtype=np.int64)
+    width = int(lengths.max()) if len(lengths) else 1
+    x = np.zeros((len(dists), width))
+    p = np.zeros((len(dists), width))
+    if len(dists):
+        rows = np.repeat(np.arange(len(dists)), lengths)
+        cols = np.concatenate([np.arange(k) for k in lengths])
+        x[rows, cols] = np.concatenate([d[0] for d in dists])
+        p[rows, cols] = np.concatenate([d[1] for d in dists])
+    return x, p, lengths
+
+
+def pad_problems(problems: pd.DataFrame, source: str = "problems") -> PaddedProblems:
+    """Validate ``problems`` (CPC format) and return their padded outcome distributions.
+
+    Raises `cogsim.datasets.DataError` (naming ``source``, row and column) for bad input.
+    Results are cached by the content of the problem columns.
+    """
+    if not isinstance(problems, pd.DataFrame):
+        raise TypeError(f"problems must be a pandas DataFrame, got {type(problems).__name__}")
+    clean = gambles.check_problems(problems, source)
+    key = hashlib.sha1(
+        pd.util.hash_pandas_object(clean, index=False).to_numpy().tobytes()
+        + str(list(clean.columns)).encode()
+    ).digest()
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    plain = clean.reset_index(drop=True)
+    xa, pa, k_a = _pad(gambles.option_distributions(plain, "A", source))
+    xb, pb, k_b = _pad(gambles.option_distributions(plain, "B", source))
+    n = len(plain)
+    amb = plain["Amb"].to_numpy(dtype=bool) if "Amb" in plain else np.zeros(n, dtype=bool)
+    corr = plain["Corr"].to_numpy(dtype=np.int64) if "Corr" in plain else np.zeros(n, np.int64)
+    padded = PaddedProblems(xa, pa, k_a, xb, pb, k_b, amb, corr)
+    for arr in (xa, pa, k_a, xb, pb, k_b, amb, corr):
+        arr.flags.writeable = False
+    _CACHE[key] = padded
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return padded
+
+
+# ------------------------------------------------------------------------------------ maths
+def expected_values(x: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Expected value of each row of padded outcome/probability arrays."""
+    return (np.asarray(x, float) * np.asarray(p, float)).sum(axis=-1)
+
+
+def weighting_function(p: np.ndarray, gamma: float, form: str = "tk") -> np.ndarray:
+    """Probability weighting w(p): Tversky-Kahneman 1992 (``"tk"``) or Prelec 1998 (``"prelec"``).
+
+    TK: ``p**g / (p**g + (1-p)**g)**(1/g)`` (monotone for g > 0.28); Prelec:
+    ``exp(-(-ln p)**g)``.  Both give w(0) = 0 and w(1) = 1; g < 1 is inverse-S shaped
+    (small probabilities overweighted, large ones underweighted), g = 1 is the identity.
+    """
+    p = np.clip(np.asarray(p, dtype=float), 0.0, 1.0)
+    if form == "tk":
+        pg = p**gamma
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return pg / (pg + (1.0 - p) ** gamma) ** (1.0 / gamma)
+    if form == "prelec":
+        with np.errstate(divide="ignore"):
+            return np.exp(-((-np.log(p)) ** gamma))
+    raise ValueError(f"weighting must be one of {WEIGHTINGS}, got {form!r}")
+
+
+def decision_weights(
+    x: np.ndarray, p: np.ndarray, gamma: float, form: str = "tk", gamma_loss: float | None = None
+) -> np.ndarray:
+    """Rank-dependent CPT decision weights of padded distributions (outcomes ascending per row).
+
+    Gains: ``pi_i = w(P(X >= x_i)) - w(P(X > x_i))``; losses: ``pi_i = w(P(X <= x_i)) -
+    w(P(X < x_i))``; an outcome of 0 gets weight 0 (its value is 0 anyway).  Padding of
+    probability 0 gets weight 0.  ``gamma_loss`` defaults to ``gamma``.
+    """
+    x = np.asarray(x, dtype=float)
+    p = np.asarray(p, dtype=float)
+    g_loss = gamma if gamma_loss is None else gamma_loss
+    at_most = np.clip(np.cumsum(p, axis=-1), 0.0, 1.0)  # P(X <= x_i)
+    at_least = np.clip(np.flip(np.cumsum(np.flip(p, -1), axis=-1), -1), 0.0, 1.0)  # P(X >= x_i)
+    gain = weighting_function(at_least, gamma, form) - weighting_function(
+        np.clip(at_least - p, 0.0, 1.0), gamma, form
+    )
+    loss = weighting_function(at_most, g_loss, form) - weighting_function(
+        np.clip(at_most - p, 0.0, 1.0), g_loss, form
+    )
+    return np.where(x > 0, gain, np.where(x < 0, loss, 0.0))
+
+
+def cpt_values(
+    x: np.ndarray,
+    p: np.ndarray,
+    alpha: float,
+    lam: float,
+    gamma: float,
+    beta: float | None = None,
+    form: str = "tk",
+) -> np.ndarray:
+    """CPT value ``sum_i pi_i v(x_i)`` of each row of padded distributions (outcomes ascending).
+
+    ``v(x) = x**alpha`` for x >= 0 and ``-lam * (-x)**beta`` for x < 0 (``beta`` defaults to
+    ``alpha``); decision weights from `decision_weights`.
+    """
+    x = np.asarray(x, dtype=float)
+    beta = alpha if beta is None else beta
+    mag = np.abs(x)
+    v = np.where(x >= 0, mag**alpha, -lam * mag**beta)
+    return (decision_weights(x, p, gamma, form) * v).sum(axis=-1)
+
+
+# ----------------------------------------------------------------------------------- models
+def _check_protocol(protocol: str) -> None:
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"protocol must be one of {PROTOCOLS}, got {protocol!r}")
+
+
+def _as_rates(p_b: np.ndarray, protocol: str) -> np.ndarray:
+    if protocol == "cpc":
+        return np.repeat(p_b[:, None], CPC_BLOCKS, axis=1)
+    return p_b
+
+
+class _ParamsMixin:
+    """get_params/set_params over ``param_names``, with positivity checks."""
+
+    param_names: ClassVar[tuple[str, ...]]
+    bounds: ClassVar[dict[str, tuple[float, float]]]
+    _positive: ClassVar[tuple[str, ...]] = ()
+
+    def get_params(self) -> dict[str, float]:
+        """The free parameters, in ``param_names`` order."""
+        return {name: float(getattr(self, name)) for name in self.param_names}
+
+    def set_params(self, **params: float):
+        """Set free parameters by name; returns self.  Unknown names or bad values raise."""
+        for name, value in params.items():
+            if name not in self.param_names:
+                raise ValueError(
+                    f"{type(self).__name__} has no parameter {name!r}; "
+                    f"its parameters are {', '.join(self.param_names)}"
+                )
+            try:
+                v = float(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"{name} must be a number, got {value!r}") from None
+            if not np.isfinite(v) or (name in self._positive and v <= 0):
+                need = "a positive number" if name in self._positive else "a finite number"
+                raise ValueError(f"{name} must be {need}, got {value!r}")
+            setattr(self, name, v)
+        return self
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v:.4g}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _check_choice(value: str, allowed: tuple[str, ...], name: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+    return value
+
+
+class ExpectedValueModel(_ParamsMixin):
+    """Expected-value maximiser with a logit choice rule (one free parameter).
+
+    ``P(B) = 1 / (1 + exp(-(EV_B - EV_A) / temperature))``.
+
+    Parameters
+    ----------
+    temperature : float
+        Logit temperature in payoff units (> 0): the EV difference that gives P(B) = 0.73.
+        The default is the median fit on 100 choices13k rows (held-out MSE 0.031).
+    seed : int
+        Unused (the model is deterministic); kept for the shared interface.
+    ambiguity : {"uniform", "true"}
+        How B's hidden probabilities (``Amb``) are filled in; see the module docstring.
+    """
+
+    param_names: ClassVar[tuple[str, ...]] = ("temperature",)
+    bounds: ClassVar[dict[str, tuple[float, float]]] = {"temperature": (0.1, 100.0)}
+    _positive = ("temperature",)
+
+    def __init__(self, temperature: float = 9.658, *, seed: int = 0, ambiguity: str = "uniform"):
+        self.seed = int(seed)
+        self.ambiguity = _check_choice(ambiguity, AMBIGUITY, "ambiguity")
+        self.set_params(temperature=temperature)
+
+    def values(self, problems: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """(EV_A, EV_B) of each problem, with the model's treatment of ambiguity."""
+        d = pad_problems(problems)
+        return expected_values(d.xa, d.pa), expected_values(d.xb, d.perceived_pb(self.ambiguity))
+
+    def predict_rates(self, problems: pd.DataFrame, protocol: str = "c13k") -> np.ndarray:
+        """P(B) per row, shape (n,) for ``"c13k"``; the same in each of 5 blocks for ``"cpc"``."""
+        _check_protocol(protocol)
+        ev_a, ev_b = self.values(problems)
+        return _as_rates(expit((ev_b - ev_a) / self.temperature), protocol)
+
+
+class ProspectTheoryModel(_ParamsMixin):
+    """Cumulative prospect theory (Tversky & Kahneman 1992) with a logit choice rule.
+
+    Parameters
+    ----------
+    alpha : float
+        Curvature of the value function for gains (and for losses unless ``beta`` is set).
+    lam : float
+        Loss aversion lambda (losses weigh ``lam`` times as much as gains).
+    gamma : float
+        Probability weighting parameter (same for gains and losses); < 1 overweights rare
+        outcomes.
+    temperature : float
+        Logit temperature on ``V_B - V_A`` (in units of value, i.e. payoff**alpha).
+    seed : int
+        Unused (deterministic); kept for the shared interface.
+    beta : float or None
+        Curvature for losses, fixed (not fitted); None ties it to ``alpha``.
+    weighting : {"tk", "prelec"}
+        Form of the weighting function; ``"tk"`` (Tversky-Kahneman 1992) by default.
+    ambiguity : {"uniform", "true"}
+        How B's hidden probabilities (``Amb``) are filled in; see the module docstring.
+
+    Notes
+    -----
+    The parameter is spelled ``lam`` because ``lambda`` is a Python keyword.  Defaults are the
+    median fits over 3 draws of 100 choices13k rows (``experiments/choices13k/baselines.py``,
+    held-out MSE 0.024): choices13k shows mild concavity, weak probability weighting and no
+    loss aversion (lambda < 1), as Peterson et al. (2021) also found.  Tversky & Kahneman's
+    own estimates are alpha = 0.88, lambda = 2.25, gamma = 0.61 (gains) / 0.69 (losses).
+    """
+
+    param_names: ClassVar[tuple[str, ...]] = ("alpha", "lam", "gamma", "temperature")
+    bounds: ClassVar[dict[str, tuple[float, float]]] = {
+        "alpha": (0.2, 1.2),
+        "lam": (0.5, 5.0),
+        "gamma": (0.3, 1.5),
+        "temperature": (0.05, 50.0),
+    }
+    _positive = ("alpha", "lam", "gamma", "temperature")
+
+    def __init__(
+        self,
+        alpha: float = 0.6933,
+        lam: float = 0.8125,
+        gamma: float = 0.8551,
+        temperature: float = 3.3585,
+        *,
+        seed: int = 0,
+        beta: float | None = None,
+        weighting: str = "tk",
+        ambiguity: str = "uniform",
+    ):
+        self.seed = int(seed)
+        self.weighting = _check_choice(weighting, WEIGHTINGS, "weighting")
+        self.ambiguity = _check_choice(ambiguity, AMBIGUITY, "ambiguity")
+        if beta is not None and not (np.isfinite(beta) and beta > 0):
+            raise ValueError(f"beta must be a positive number or None, got {beta!r}")
+        self.beta = None if beta is None else float(beta)
+        self.set_params(alpha=alpha, lam=lam, gamma=gamma, temperature=temperature)
+
+    def values(self, problems: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """(V_A, V_B): CPT values of each problem's options."""
+        d = pad_problems(problems)
+        args = (self.alpha, self.lam, self.gamma, self.beta, self.weighting)
+        return cpt_values(d.xa, d.pa, *args), cpt_values(
+            d.xb, d.perceived_pb(self.ambiguity), *args
+        )
+
+    def predict_rates(self, problems: pd.DataFrame, protocol: str = "c13k") -> np.ndarray:
+        """P(B) per row, shape (n,) for ``"c13k"``; the same in each of 5 blocks for ``"cpc"``."""
+        _check_protocol(protocol)
+        v_a, v_b = self.values(problems)
+        return _as_rates(expit((v_b - v_a) / self.temperature), protocol)

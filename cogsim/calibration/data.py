@@ -1,0 +1,184 @@
+"""Human data as calibration targets: aggregate choice rates, or individual repeated choices.
+
+Two kinds of data, each with a loss that a model is fitted to and held-out measures:
+
+* `RateData`: gamble problems in the competition format with the observed rate of choosing
+  B (one rate per problem, protocol ``"c13k"``; or five block rates, protocol ``"cpc"``).
+  Loss: mean squared deviation (MSD) between predicted and observed rates.
+* `TrialData`: individual trial-by-trial choices with feedback (the trial table of
+  :mod:`cogsim.ibl.repeated`).  Loss: negative log-likelihood per choice.
+
+Both split by *units* (problems, or people) so that training and held-out sets never share
+one, and both know a hash of their content for the record in ``params.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from cogsim.datasets.errors import DataError
+
+__all__ = ["RateData", "TrialData", "content_hash"]
+
+
+def content_hash(table: pd.DataFrame) -> str:
+    """SHA-256 of a table's values (row order included, index excluded)."""
+    digest = hashlib.sha256(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+    digest.update(",".join(map(str, table.columns)).encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class RateData:
+    """Gamble problems and the observed rate of choosing B.
+
+    Parameters
+    ----------
+    problems : DataFrame
+        Competition-format problems (Ha, pHa, La, Hb, pHb, Lb, LotShapeB, LotNumB, Amb,
+        Corr; optional LotShapeA, LotNumA, Feedback and an id column).
+    rates : array (n,) or (n, 5)
+        Observed P(B) per problem, or per problem and block (CPC protocol).
+    name : str
+        Where the data came from, for reports and errors.
+    """
+
+    problems: pd.DataFrame
+    rates: np.ndarray
+    name: str = "rates"
+    kind: str = field(default="rates", init=False)
+
+    def __post_init__(self):
+        self.problems = self.problems.reset_index(drop=True)
+        self.rates = np.asarray(self.rates, dtype=float)
+        if len(self.rates) != len(self.problems):
+            raise DataError(f"{self.name}: {len(self.rates)} rates for {len(self.problems)} "
+                            f"problems; expected one per problem")
+        bad = ~np.isfinite(self.rates) | (self.rates < 0) | (self.rates > 1)
+        if bad.any():
+            row = int(np.flatnonzero(bad.reshape(len(bad), -1).any(axis=1))[0])
+            raise DataError(f"{self.name}, row {row + 1}, column 'rate': expected a choice rate "
+                            f"in [0, 1], got {self.rates[row]}")
+        if len(self.problems) == 0:
+            raise DataError(f"{self.name}: no problems; expected at least one row")
+
+    @property
+    def protocol(self) -> str:
+        """``"c13k"`` for one rate per problem, ``"cpc"`` for five block rates."""
+        return "cpc" if self.rates.ndim == 2 else "c13k"
+
+    @property
+    def n_units(self) -> int:
+        return len(self.problems)
+
+    @property
+    def unit_name(self) -> str:
+        return "problems"
+
+    def subset(self, units: np.ndarray) -> "RateData":
+        units = np.asarray(units)
+        return RateData(self.problems.iloc[units], self.rates[units], self.name)
+
+    def predict(self, model) -> np.ndarray:
+        return np.asarray(model.predict_rates(self.problems, protocol=self.protocol))
+
+    def loss(self, model) -> float:
+        """Mean squared deviation of predicted from observed rates."""
+        return float(np.mean((self.predict(model) - self.rates) ** 2))
+
+    def measures(self, model, prefix: str) -> dict[str, float]:
+        """Held-out (or training) measures under plain keys: ``<prefix>_mse``, and for block
+        rates the MSE of each block."""
+        predicted = self.predict(model)
+        out = {f"{prefix}_mse": float(np.mean((predicted - self.rates) ** 2))}
+        if self.rates.ndim == 2:
+            for b in range(self.rates.shape[1]):
+                out[f"{prefix}_mse_block{b + 1}"] = float(
+                    np.mean((predicted[:, b] - self.rates[:, b]) ** 2))
+        return out
+
+    def hash(self) -> str:
+        return content_hash(pd.concat([self.problems, pd.DataFrame(
+            self.rates.reshape(len(self.rates), -1)).add_prefix("rate_")], axis=1))
+
+
+@dataclass
+class TrialData:
+    """Individual repeated choices with feedback, one row per trial (see
+    :mod:`cogsim.ibl.repeated` for the columns); units are the people (``subject``)."""
+
+    trials: pd.DataFrame
+    name: str = "trials"
+    trialtype: int | None = 2
+    n_blocks: int = 4
+    kind: str = field(default="trials", init=False)
+
+    def __post_init__(self):
+        if len(self.trials) == 0:
+            raise DataError(f"{self.name}: no trials; expected at least one row")
+        if "subject" not in self.trials.columns:
+            raise DataError(f"{self.name}: no 'subject' column; expected the trial table of "
+                            f"cogsim.ibl.repeated (subject, trial, option_a, option_b, "
+                            f"response, outcome)")
+        self.subjects = np.asarray(pd.unique(self.trials["subject"]))
+
+    @property
+    def n_units(self) -> int:
+        return len(self.subjects)
+
+    @property
+    def unit_name(self) -> str:
+        return "people"
+
+    def subset(self, units: np.ndarray) -> "TrialData":
+        """The trials of the people at positions ``units`` (repeats become new people, as a
+        bootstrap needs)."""
+        units = np.asarray(units)
+        if len(np.unique(units)) == len(units):
+            keep = self.trials["subject"].isin(self.subjects[units])
+            return TrialData(self.trials[keep], self.name, self.trialtype, self.n_blocks)
+        parts = []
+        for k, u in enumerate(units):
+            part = self.trials[self.trials["subject"] == self.subjects[u]].copy()
+            part["subject"] = f"{self.subjects[u]}#{k}"
+            parts.append(part)
+        return TrialData(pd.concat(parts, ignore_index=True), self.name, self.trialtype,
+                         self.n_blocks)
+
+    def loss(self, model) -> float:
+        """Negative log-likelihood per choice (model tracing)."""
+        return -float(np.mean(model.trial_log_likelihood(self.trials)))
+
+    def block_rates(self, table: pd.DataFrame) -> np.ndarray:
+        """Mean rate per block of choosing the risky option (over people)."""
+        from cogsim.ibl.repeated import block_rates
+
+        rates = block_rates(table, trialtype=self.trialtype, n_blocks=self.n_blocks)
+        return _block_means(rates)
+
+    def measures(self, model, prefix: str) -> dict[str, float]:
+        """``<prefix>_loglik_per_choice`` and ``<prefix>_block_msd`` (simulated population
+        against people, block-wise risky-choice rates), plus both block-rate vectors."""
+        ll = model.trial_log_likelihood(self.trials)
+        people = self.block_rates(self.trials)
+        simulated = self.block_rates(model.simulate(self.trials))
+        return {f"{prefix}_loglik_per_choice": float(np.mean(ll)),
+                f"{prefix}_n_choices": int(len(ll)),
+                f"{prefix}_block_msd": float(np.mean((simulated - people) ** 2)),
+                f"{prefix}_block_rates_people": people.tolist(),
+                f"{prefix}_block_rates_model": simulated.tolist()}
+
+    def hash(self) -> str:
+        return content_hash(self.trials)
+
+
+def _block_means(rates: pd.DataFrame) -> np.ndarray:
+    """Block rates as an array, whatever shape `block_rates` returns (long or wide)."""
+    if "block" in rates.columns:
+        value = [c for c in rates.columns if c not in ("block", "subject", "n")][0]
+        return rates.groupby("block")[value].mean().to_numpy(dtype=float)
+    return rates.mean(axis=0, numeric_only=True).to_numpy(dtype=float)

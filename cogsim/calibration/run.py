@@ -1,0 +1,200 @@
+"""One calibration from start to finish: split, fit, intervals, cross-validation, learning
+curve, the baseline on the same split, and the files that record it all.
+
+`calibrate` returns a `Calibration`; `write_calibration` writes ``params.json`` (values,
+intervals, the data's hash, the seed, the cogsim version), ``fidelity.json`` (held-out
+measures under plain keys), ``report.md`` and PNG figures into a folder, atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from cogsim import __version__
+from cogsim.calibration.data import RateData, TrialData
+from cogsim.calibration.fit import fit_model
+from cogsim.calibration.models import BASELINES, class_path, model_class
+from cogsim.calibration.resampling import bootstrap_intervals, cross_validate, learning_curve
+
+__all__ = ["Calibration", "calibrate", "write_calibration", "DEFAULT_N_TRAIN"]
+
+#: Training units when ``n_train`` is not given: problems for rates, people for trials.
+DEFAULT_N_TRAIN = {"rates": 100, "trials": 30}
+CURVE_SIZES = (10, 30, 100, 300)
+
+
+@dataclass
+class Calibration:
+    """Everything a calibration found (see `write_calibration` for the files)."""
+
+    model_name: str
+    model: object
+    data: RateData | TrialData
+    train: np.ndarray
+    test: np.ndarray
+    seed: int
+    params: dict[str, float]
+    fit_seconds: float
+    n_evaluations: int
+    fidelity: dict
+    intervals: dict = field(default_factory=dict)
+    cross_validation: dict | None = None
+    curve: list[dict] = field(default_factory=list)
+    baseline: dict | None = None
+    model_settings: dict = field(default_factory=dict)
+
+
+def _factory(name: str, kind: str, seed: int, data) -> Callable[[], object]:
+    cls = model_class(name, kind)
+    settings = {}
+    if getattr(data, "options", None) is not None:
+        settings["options"] = data.options
+    return lambda: cls(seed=seed, **settings)
+
+
+def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = None,
+              seed: int = 0, folds: int = 5, n_boot: int = 20,
+              curve: Sequence[int] = CURVE_SIZES, curve_draws: int = 1,
+              baseline: str | None = "auto", maxiter: int = 30, popsize: int = 8,
+              progress: Callable[[str], None] | None = None) -> Calibration:
+    """Calibrate ``model`` on ``n_train`` random units of ``data``; score on the rest.
+
+    Parameters
+    ----------
+    data : RateData or TrialData
+    model : str
+        ``ibl``, ``actr``, ``ev``, ``cpt`` (choice rates) or ``ibl``, ``rl`` (trials).
+    n_train : int, optional
+        Training units (problems or people); default 100 problems or 30 people.
+    seed : int
+        Seeds the split, the models' random numbers and the optimizers.
+    folds : int
+        k of the k-fold cross-validation on the training units (0: skip).
+    n_boot : int
+        Bootstrap refits for the parameter intervals (0: skip).
+    curve : sequence of int
+        Training sizes of the learning curve (empty: skip).
+    baseline : str or None
+        Model fitted on the same split for comparison; "auto" is cpt for rates and rl for
+        trials (skipped when it is the model itself); None: none.
+    maxiter, popsize : int
+        Differential-evolution budget of each full fit.
+    """
+    say = progress or (lambda stage: None)
+    kind = data.kind
+    make = _factory(model, kind, seed, data)          # raises ValueError for a bad name
+    n_train = DEFAULT_N_TRAIN[kind] if n_train is None else int(n_train)
+    if not 1 <= n_train < data.n_units:
+        raise ValueError(f"--n-train: expected between 1 and {data.n_units - 1} "
+                         f"{data.unit_name} (the rest are held out), got {n_train}")
+    order = np.random.default_rng(seed).permutation(data.n_units)
+    train, test = np.sort(order[:n_train]), np.sort(order[n_train:])
+    train_data, test_data = data.subset(train), data.subset(test)
+    options = {"maxiter": maxiter, "popsize": popsize}
+
+    say(f"fitting {model} on {n_train} {data.unit_name}")
+    fitted = make()
+    fit = fit_model(fitted, train_data, seed=seed, **options)
+    say("measuring held-out fidelity")
+    fidelity = {"model": model, "data": data.name, "n_train": n_train,
+                "n_test": int(len(test)), "units": data.unit_name,
+                **train_data.measures(fitted, "train"), **test_data.measures(fitted, "test"),
+                "fit_seconds": round(fit.seconds, 2)}
+    result = Calibration(model, fitted, data, train, test, seed, fit.params, fit.seconds,
+                         fit.n_evaluations, fidelity)
+    if n_boot > 0:
+        say(f"bootstrap intervals ({n_boot} refits)")
+        result.intervals = bootstrap_intervals(make, train_data, fit.params, n_boot=n_boot,
+                                               seed=seed)
+    if folds > 1 and n_train >= folds:
+        say(f"{folds}-fold cross-validation")
+        result.cross_validation = cross_validate(make, train_data, folds=folds, seed=seed,
+                                                 **options)
+    if len(curve):
+        say(f"learning curve {list(curve)}")
+        result.curve = learning_curve(make, data, curve, draws=curve_draws, seed=seed,
+                                      **options)
+    name = BASELINES[kind] if baseline == "auto" else baseline
+    if name and name != model:
+        say(f"baseline {name} on the same split")
+        base = _factory(name, kind, seed, data)()
+        base_fit = fit_model(base, train_data, seed=seed, **options)
+        result.baseline = {"model": name, "class": class_path(base), "params": base_fit.params,
+                           **train_data.measures(base, "train"),
+                           **test_data.measures(base, "test")}
+        for key, value in result.baseline.items():
+            if key.startswith("test_") and isinstance(value, float):
+                fidelity[f"baseline_{key}"] = value
+        fidelity["baseline"] = name
+    return result
+
+
+def write_calibration(result: Calibration, out_dir: str | os.PathLike[str]) -> Path:
+    """Write params.json, fidelity.json, report.md and figures into ``out_dir`` atomically
+    (a temporary folder renamed at the end; an existing folder is replaced)."""
+    from cogsim.calibration.report import write_figures, write_report
+
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        (tmp / "params.json").write_text(json.dumps(_plain(params_record(result)), indent=2)
+                                         + "\n")
+        (tmp / "fidelity.json").write_text(json.dumps(_plain(result.fidelity), indent=2) + "\n")
+        figures = write_figures(result, tmp)
+        write_report(result, tmp / "report.md", figures)
+        if out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-old-", dir=out_dir.parent))
+            os.replace(out_dir, old / out_dir.name)
+            os.replace(tmp, out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def params_record(result: Calibration) -> dict:
+    """What ``params.json`` holds: enough to rebuild the model and trace the data."""
+    intervals = result.intervals.get("intervals", {})
+    return {
+        "model": result.model_name, "class": class_path(result.model),
+        "params": result.params,
+        "intervals": {"level": result.intervals.get("level", 0.95),
+                      "n_boot": result.intervals.get("n_boot", 0),
+                      **{n: intervals.get(n) for n in result.params}},
+        "data": {"name": result.data.name, "sha256": result.data.hash(),
+                 "kind": result.data.kind, "n_units": result.data.n_units,
+                 "n_train": int(len(result.train)),
+                 "train_units": [int(u) for u in result.train]},
+        "seed": result.seed, "cogsim_version": __version__,
+        "fit": {"seconds": round(result.fit_seconds, 2),
+                "evaluations": result.n_evaluations,
+                "objective": "msd" if result.data.kind == "rates" else "nll_per_choice"},
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+
+
+def _plain(x):
+    if isinstance(x, dict):
+        return {str(k): _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_plain(v) for v in x]
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        return None if not np.isfinite(x) else float(x)
+    if isinstance(x, np.ndarray):
+        return _plain(x.tolist())
+    return x
