@@ -44,6 +44,10 @@ def write_fidelity_report(synthetic: pd.DataFrame, human: pd.DataFrame, out_dir,
                           items: pd.DataFrame | None = None,
                           names: tuple[str, str] = ("synthetic", "human")) -> dict:
     """Compute `cogsim.fidelity.fidelity_report` and write it into ``out_dir`` atomically."""
+    if "pair_id" in synthetic.columns and "pair_id" in human.columns:
+        # ids read from a CSV are text, from Parquet often integers: compare them as text
+        synthetic = synthetic.assign(pair_id=synthetic["pair_id"].astype(str))
+        human = human.assign(pair_id=human["pair_id"].astype(str))
     measures = fidelity.fidelity_report(synthetic, human, items)
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
