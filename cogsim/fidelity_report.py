@@ -72,12 +72,13 @@ def _markdown(m: dict, names: tuple[str, str]) -> str:
 
     lines = [f"# Fidelity of {names[0]} against {names[1]}", "", f"cogsim {__version__}", "",
              "| measure | synthetic | human |", "|---|---|---|"]
-    own = [k for k in m if not k.startswith("human_") and f"human_{k}" in m]
+    versus = ("msd", "log_loss", "accuracy", "agreement_with_human", "bias", "bt_kendall_tau",
+              "rt_ks")
+    own = [k for k in m if not k.startswith("human_") and k not in versus]
     for k in own:
-        lines.append(f"| {k} | {fmt(m[k])} | {fmt(m[f'human_{k}'])} |")
+        lines.append(f"| {k} | {fmt(m[k])} | {fmt(m.get(f'human_{k}'))} |")
     lines += ["", "| synthetic vs human | value |", "|---|---|"]
-    for k in ("msd", "log_loss", "accuracy", "agreement_with_human", "bias", "bt_kendall_tau",
-              "rt_ks"):
+    for k in versus:
         if k in m:
             lines.append(f"| {k} | {fmt(m[k])} |")
     return "\n".join(lines) + "\n"
