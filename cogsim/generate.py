@@ -3,8 +3,9 @@
 Outputs (in one folder, written atomically: a temporary folder renamed at the end):
 ``judgments.parquet`` (the judgments table), ``preferences.jsonl`` (prompt / chosen /
 rejected, for reward-model and DPO trainers), ``spec.toml`` (the resolved spec with seed and
-version: enough to regenerate) and ``summary.json`` (counts, agreement, position bias, the
-Bradley-Terry ranking of items and its Kendall tau against the true mean values).
+version: enough to regenerate) and ``summary.json`` (counts, agreement, position bias, length and
+list bias where the items have those attributes, the Bradley-Terry ranking of items and its
+Kendall tau against the true mean values).
 """
 
 from __future__ import annotations
@@ -84,6 +85,12 @@ def summarize(judgments: pd.DataFrame, population: AnnotatorPopulation) -> dict:
     if "length" in population.attributes:
         try:
             summary["prefer_longer"] = fidelity.prefer_longer(judgments, population.items)
+        except ValueError:
+            pass
+    if "has_list" in population.attributes:
+        try:
+            lists = population.items.assign(is_list=population.items["has_list"] > 0)
+            summary["prefer_lists"] = fidelity.prefer_lists(judgments, lists)
         except ValueError:
             pass
     bt = fidelity.bradley_terry(judgments).sort_values(ascending=False)
