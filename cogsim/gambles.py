@@ -35,8 +35,11 @@ payoffs: -1, 0 or 1) do not change the outcome distributions; they are only vali
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -54,6 +57,8 @@ __all__ = [
     "check_problems",
     "option_distributions",
     "problem_distributions",
+    "PaddedProblems",
+    "pad_problems",
 ]
 
 LOT_SHAPES: tuple[str, ...] = ("-", "Symm", "R-skew", "L-skew")
@@ -72,6 +77,11 @@ _SHAPE_LOOKUP: dict[object, str] = {
 }
 _SHAPE_EXPECTED = "a lottery shape: '-', 'Symm', 'R-skew', 'L-skew' or a code 0-3"
 PROBABILITY_TOLERANCE = 1e-6
+#: Protocols of the models that predict choice rates: choices13k's 5 trials, or the CPC's
+#: 25 trials in 5 blocks; ways to read an ambiguous option's hidden probabilities.
+PROTOCOLS: tuple[str, ...] = ("c13k", "cpc")
+CPC_BLOCKS = 5
+AMBIGUITY: tuple[str, ...] = ("uniform", "true")
 
 
 def lot_shape_name(shape: str | int) -> str:
@@ -270,3 +280,82 @@ def problem_distributions(problems: pd.DataFrame, source: str = "problems") -> p
         )
     long = pd.concat(frames, ignore_index=True)
     return long.sort_values(["row", "option", "outcome"], kind="stable", ignore_index=True)
+
+
+@dataclass(frozen=True)
+class PaddedProblems:
+    """Both options' outcome distributions of n problems as padded ``(n, K)`` arrays.
+
+    Outcomes are ascending within a row; positions past ``k_a``/``k_b`` are padding with
+    outcome 0 and probability 0.  ``amb`` and ``corr`` are the problems' Amb and Corr
+    (False and 0 when the table has no such column).
+    """
+
+    xa: np.ndarray
+    pa: np.ndarray
+    k_a: np.ndarray
+    xb: np.ndarray
+    pb: np.ndarray
+    k_b: np.ndarray
+    amb: np.ndarray
+    corr: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return self.xa.shape[0]
+
+    def perceived_pb(self, ambiguity: str) -> np.ndarray:
+        """B's probabilities as the decision maker uses them (uniform where ambiguous)."""
+        if ambiguity == "true" or not self.amb.any():
+            return self.pb
+        mask = np.arange(self.pb.shape[1]) < self.k_b[:, None]
+        uniform = mask / np.maximum(self.k_b, 1)[:, None]
+        return np.where(self.amb[:, None], uniform, self.pb)
+
+
+_CACHE: OrderedDict[bytes, PaddedProblems] = OrderedDict()
+_CACHE_SIZE = 8
+
+
+def _pad(dists: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lengths = dists.map(lambda d: len(d[0])).to_numpy(dtype=np.int64)
+    width = int(lengths.max()) if len(lengths) else 1
+    x = np.zeros((len(dists), width))
+    p = np.zeros((len(dists), width))
+    if len(dists):
+        rows = np.repeat(np.arange(len(dists)), lengths)
+        cols = np.concatenate([np.arange(k) for k in lengths])
+        x[rows, cols] = np.concatenate([d[0] for d in dists])
+        p[rows, cols] = np.concatenate([d[1] for d in dists])
+    return x, p, lengths
+
+
+def pad_problems(problems: pd.DataFrame, source: str = "problems") -> PaddedProblems:
+    """Validate ``problems`` (CPC format) and return their padded outcome distributions.
+
+    Raises `cogsim.datasets.DataError` (naming ``source``, row and column) for bad input.
+    Results are cached by the content of the problem columns.
+    """
+    if not isinstance(problems, pd.DataFrame):
+        raise TypeError(f"problems must be a pandas DataFrame, got {type(problems).__name__}")
+    clean = check_problems(problems, source)
+    key = hashlib.sha1(
+        pd.util.hash_pandas_object(clean, index=False).to_numpy().tobytes()
+        + str(list(clean.columns)).encode()
+    ).digest()
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    plain = clean.reset_index(drop=True)
+    xa, pa, k_a = _pad(option_distributions(plain, "A", source))
+    xb, pb, k_b = _pad(option_distributions(plain, "B", source))
+    n = len(plain)
+    amb = plain["Amb"].to_numpy(dtype=bool) if "Amb" in plain else np.zeros(n, dtype=bool)
+    corr = plain["Corr"].to_numpy(dtype=np.int64) if "Corr" in plain else np.zeros(n, np.int64)
+    padded = PaddedProblems(xa, pa, k_a, xb, pb, k_b, amb, corr)
+    for arr in (xa, pa, k_a, xb, pb, k_b, amb, corr):
+        arr.flags.writeable = False
+    _CACHE[key] = padded
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return padded

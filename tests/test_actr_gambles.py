@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from cogsim.actr.gambles import ACTRDescriptionModel, blended_values
-from cogsim.baselines.prospect import pad_problems
+from cogsim.gambles import pad_problems
 from cogsim.datasets import DataError
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cogsim.baselines.prospect import ProspectTheoryModel
 from cogsim.calibration.run import calibrate, write_calibration
 from cogsim.calibration.sources import load_calibration_data
 
@@ -55,14 +56,22 @@ def main() -> None:
             "total_seconds": round(time.perf_counter() - start, 1),
             "learning_curve": {c["n"]: c["test_loss"] for c in result.curve}})
         print(json.dumps(summary["draws"][-1]), flush=True)
-    summary["cpc18"] = predict_cpc18(HERE / "ibl-seed0" / "params.json", args.data_home)
+    cpt = ProspectTheoryModel(**result_params(HERE / "ibl-seed0", "baseline"))
+    summary["cpc18"] = predict_cpc18(HERE / "ibl-seed0" / "params.json", args.data_home, cpt)
     (HERE / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary["cpc18"]))
 
 
-def predict_cpc18(params: Path, data_home) -> dict:
+def result_params(folder: Path, which: str) -> dict:
+    """The fitted parameters of the model or of its baseline, from a calibration folder."""
+    record = json.loads((folder / "params.json").read_text())
+    return record["baseline"]["params"] if which == "baseline" else record["params"]
+
+
+def predict_cpc18(params: Path, data_home, cpt: ProspectTheoryModel) -> dict:
     """`cogsim predict` on the CPC18 Track II problems (25-trial protocol), scored against
-    the people's block rates (their mean per game and block)."""
+    the people's block rates (their mean per game and block), next to the CPT baseline
+    calibrated on the same choices13k problems and a constant at the observed mean."""
     cpc = load_calibration_data("cpc18_track2", data_home)
     with tempfile.TemporaryDirectory() as tmp:
         problems = Path(tmp) / "problems.csv"
@@ -74,8 +83,10 @@ def predict_cpc18(params: Path, data_home) -> dict:
         predicted = pd.read_csv(out)[[f"B.{b}" for b in range(1, 6)]].to_numpy()
     observed = cpc.rates
     constant = observed.mean()
+    cpt_predicted = cpt.predict_rates(cpc.problems, protocol="cpc")
     return {"n_problems": int(len(observed)),
             "mse": float(np.mean((predicted - observed) ** 2)),
+            "cpt_mse": float(np.mean((cpt_predicted - observed) ** 2)),
             "mse_per_block": np.mean((predicted - observed) ** 2, axis=0).round(5).tolist(),
             "constant_mse": float(np.mean((observed - constant) ** 2)),
             "predicted_mean_per_block": predicted.mean(axis=0).round(4).tolist(),

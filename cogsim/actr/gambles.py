@@ -46,7 +46,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from cogsim.baselines.prospect import AMBIGUITY, CPC_BLOCKS, PROTOCOLS, PaddedProblems, pad_problems
+from cogsim.gambles import AMBIGUITY, CPC_BLOCKS, PROTOCOLS, PaddedProblems, pad_problems
 from cogsim.datasets.checks import Checker
 from cogsim.memory import MINIMUM_TEMPERATURE, SQRT2, logistic_noise
 

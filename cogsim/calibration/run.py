@@ -182,7 +182,8 @@ def params_record(result: Calibration) -> dict:
         "fit": {"seconds": round(result.fit_seconds, 2),
                 "evaluations": result.n_evaluations,
                 "objective": "msd" if result.data.kind == "rates" else "nll_per_choice"},
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "baseline": ({k: result.baseline[k] for k in ("model", "class", "params")}
+                     if result.baseline else None),
     }
 
 
