@@ -101,6 +101,10 @@ class RateData:
                     np.mean((predicted[:, b] - self.rates[:, b]) ** 2))
         return out
 
+    def settings(self, model: str, purpose: str = "fit") -> dict:
+        """Model settings this data needs (none for choice rates)."""
+        return {}
+
     def hash(self) -> str:
         return content_hash(pd.concat([self.problems, pd.DataFrame(
             self.rates.reshape(len(self.rates), -1)).add_prefix("rate_")], axis=1))
@@ -115,6 +119,8 @@ class TrialData:
     name: str = "trials"
     trialtype: int | None = 2
     n_blocks: int = 4
+    risky: str = "S2"
+    options: dict | None = None
     kind: str = field(default="trials", init=False)
 
     def __post_init__(self):
@@ -140,29 +146,32 @@ class TrialData:
         units = np.asarray(units)
         if len(np.unique(units)) == len(units):
             keep = self.trials["subject"].isin(self.subjects[units])
-            return TrialData(self.trials[keep], self.name, self.trialtype, self.n_blocks)
+            return TrialData(self.trials[keep], self.name, self.trialtype, self.n_blocks,
+                             self.risky, self.options)
         parts = []
         for k, u in enumerate(units):
             part = self.trials[self.trials["subject"] == self.subjects[u]].copy()
             part["subject"] = f"{self.subjects[u]}#{k}"
             parts.append(part)
         return TrialData(pd.concat(parts, ignore_index=True), self.name, self.trialtype,
-                         self.n_blocks)
+                         self.n_blocks, self.risky, self.options)
 
     def loss(self, model) -> float:
         """Negative log-likelihood per choice (model tracing)."""
         return -float(np.mean(model.trial_log_likelihood(self.trials)))
 
     def block_rates(self, table: pd.DataFrame) -> np.ndarray:
-        """Mean rate per block of choosing the risky option (over people)."""
+        """Rate per block of choosing the ``risky`` option (pooled over people)."""
         from cogsim.ibl.repeated import block_rates
 
-        rates = block_rates(table, trialtype=self.trialtype, n_blocks=self.n_blocks)
+        rates = block_rates(table, trialtype=self.trialtype, n_blocks=self.n_blocks,
+                            risky=self.risky)
         return _block_means(rates)
 
     def measures(self, model, prefix: str) -> dict[str, float]:
         """``<prefix>_loglik_per_choice`` and ``<prefix>_block_msd`` (simulated population
-        against people, block-wise risky-choice rates), plus both block-rate vectors."""
+        against people, block-wise rates of choosing ``risky``), plus both block-rate
+        vectors.  Give a model built with ``settings(name, "score")``."""
         ll = model.trial_log_likelihood(self.trials)
         people = self.block_rates(self.trials)
         simulated = self.block_rates(model.simulate(self.trials))
@@ -171,6 +180,25 @@ class TrialData:
                 f"{prefix}_block_msd": float(np.mean((simulated - people) ** 2)),
                 f"{prefix}_block_rates_people": people.tolist(),
                 f"{prefix}_block_rates_model": simulated.tolist()}
+
+    def settings(self, model: str, purpose: str = "fit") -> dict:
+        """Settings of the repeated-choice models for this data.
+
+        The option distributions (when known) drive simulation; 10 simulated agents per
+        person.  IBL agents start with instances of both ends of the payoff range observed
+        (so that an untried option has a noisy value, as people's 50/50 first choices
+        need), and estimate choice probabilities from M = 32 noise draws per option while
+        fitting and M = 128 when scoring held-out people (the estimate of a
+        log-likelihood is biased low for small M).
+        """
+        out: dict = {"n_agents": 10}
+        if self.options is not None:
+            out["options"] = self.options
+        if model == "ibl":
+            outcomes = pd.to_numeric(self.trials["outcome"], errors="coerce")
+            out["prior"] = (float(outcomes.min()), float(outcomes.max()))
+            out["n_samples"] = 32 if purpose == "fit" else 128
+        return out
 
     def hash(self) -> str:
         return content_hash(self.trials)

@@ -14,7 +14,7 @@ MODELS: dict[tuple[str, str], str] = {
     ("ev", "rates"): "cogsim.baselines.prospect:ExpectedValueModel",
     ("cpt", "rates"): "cogsim.baselines.prospect:ProspectTheoryModel",
     ("ibl", "trials"): "cogsim.ibl.repeated:IBLRepeatedModel",
-    ("rl", "trials"): "cogsim.baselines.delta_rule:DeltaRulePopulation",
+    ("rl", "trials"): "cogsim.baselines.delta_rule:DeltaRuleModel",
 }
 #: The baseline each kind of data is compared against.
 BASELINES: dict[str, str] = {"rates": "cpt", "trials": "rl"}

@@ -32,7 +32,8 @@ def load_params(path: str | os.PathLike[str]):
             raise DataError(f"{path}: no {key!r} field; expected the params.json of a "
                             f"calibration (model, class, params, intervals, data, seed)")
     try:
-        return build_model(record["class"], record["params"], int(record.get("seed", 0)))
+        return build_model(record["class"], record["params"], int(record.get("seed", 0)),
+                           **(record.get("settings") or {}))
     except (ValueError, TypeError) as e:
         raise DataError(f"{path}: field 'params': {e}") from None
 

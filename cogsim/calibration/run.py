@@ -53,12 +53,16 @@ class Calibration:
     model_settings: dict = field(default_factory=dict)
 
 
-def _factory(name: str, kind: str, seed: int, data) -> Callable[[], object]:
+def _factory(name: str, kind: str, seed: int, data, purpose: str = "fit") -> Callable[[], object]:
+    """Builds fresh models of ``name`` with the settings ``data`` asks for."""
     cls = model_class(name, kind)
-    settings = {}
-    if getattr(data, "options", None) is not None:
-        settings["options"] = data.options
+    settings = data.settings(name, purpose)
     return lambda: cls(seed=seed, **settings)
+
+
+def _scorer(name: str, kind: str, seed: int, data, fitted) -> object:
+    """A model with the fitted parameters and the data's scoring settings."""
+    return _factory(name, kind, seed, data, "score")().set_params(**fitted.get_params())
 
 
 def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = None,
@@ -105,12 +109,13 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
     fitted = make()
     fit = fit_model(fitted, train_data, seed=seed, **options)
     say("measuring held-out fidelity")
+    scorer = _scorer(model, kind, seed, data, fitted)
     fidelity = {"model": model, "data": data.name, "n_train": n_train,
                 "n_test": int(len(test)), "units": data.unit_name,
-                **train_data.measures(fitted, "train"), **test_data.measures(fitted, "test"),
+                **train_data.measures(scorer, "train"), **test_data.measures(scorer, "test"),
                 "fit_seconds": round(fit.seconds, 2)}
-    result = Calibration(model, fitted, data, train, test, seed, fit.params, fit.seconds,
-                         fit.n_evaluations, fidelity)
+    result = Calibration(model, scorer, data, train, test, seed, fit.params, fit.seconds,
+                         fit.n_evaluations, fidelity, model_settings=data.settings(model, "score"))
     if n_boot > 0:
         say(f"bootstrap intervals ({n_boot} refits)")
         result.intervals = bootstrap_intervals(make, train_data, fit.params, n_boot=n_boot,
@@ -128,6 +133,7 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
         say(f"baseline {name} on the same split")
         base = _factory(name, kind, seed, data)()
         base_fit = fit_model(base, train_data, seed=seed, **options)
+        base = _scorer(name, kind, seed, data, base)
         result.baseline = {"model": name, "class": class_path(base), "params": base_fit.params,
                            **train_data.measures(base, "train"),
                            **test_data.measures(base, "test")}
@@ -178,6 +184,7 @@ def params_record(result: Calibration) -> dict:
                  "kind": result.data.kind, "n_units": result.data.n_units,
                  "n_train": int(len(result.train)),
                  "train_units": [int(u) for u in result.train]},
+        "settings": result.model_settings,
         "seed": result.seed, "cogsim_version": __version__,
         "fit": {"seconds": round(result.fit_seconds, 2),
                 "evaluations": result.n_evaluations,

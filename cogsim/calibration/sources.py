@@ -96,7 +96,9 @@ def load_calibration_data(name_or_path: str | os.PathLike[str],
         if missing:
             raise DataError(f"{path}: no {missing[0]!r} column; a trial table needs "
                             f"{', '.join(TRIAL_COLUMNS)}")
-        return TrialData(table, str(path), trialtype=None)
+        two = table["option_b"].notna()
+        risky = str(table.loc[two, "option_b"].iloc[0]) if two.any() else ""
+        return TrialData(table, str(path), trialtype=None, risky=risky)
     return _judgments(load_judgments(path), str(path))
 
 
@@ -135,9 +137,8 @@ def _judgments(j: pd.DataFrame, source: str) -> RateData | TrialData:
             "response": np.where(j["choice"] == "A", j["option_a"], j["option_b"]),
             "outcome": j["outcome"]})
         trials = trials.sort_values(["subject", "trial"], kind="stable", ignore_index=True)
-        data = TrialData(trials, source, trialtype=None)
-        data.options = _option_distributions(j, source)
-        return data
+        return TrialData(trials, source, trialtype=None, risky=str(trials["option_b"].iloc[0]),
+                         options=_option_distributions(j, source))
     for col in ("outcomes_a", "probs_a", "outcomes_b", "probs_b"):
         if col not in j.columns or j[col].isna().any():
             row = 1 if col not in j.columns else int(np.flatnonzero(j[col].isna())[0]) + 1
