@@ -177,7 +177,7 @@ def calibrate(
     if not quiet:
         f = result.fidelity
         keys = [k for k in f if k.startswith(("train_", "test_", "baseline_test_"))
-                and isinstance(f[k], float)]
+                and isinstance(f[k], float) and "_mse_block" not in k]
         typer.echo(f"{model} on {f['n_train']} {f['units']} of {data} "
                    f"({result.fit_seconds:.1f} s): "
                    + ", ".join(f"{k} {f[k]:.4g}" for k in keys))
