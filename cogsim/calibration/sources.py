@@ -6,6 +6,10 @@
 ``cpc18_track2``    `RateData`: the CPC18 Track II problems, observed B rates in the five
                     blocks of the 25-trial protocol (mean over people; protocol ``cpc``)
 ``niv_riskdata``    `TrialData`: 563 people x 176 trials of the risk-from-experience task
+``choice_engineering``  `TrialData`: ~520 people x 100 trials of a two-armed bandit with
+                    0/1 rewards (partial feedback); block rates are of choosing the
+                    "biased" alternative, simulated rewards are Bernoulli at each
+                    alternative's mean reward rate in the data
 a file (CSV/Parquet) one of:
 
                     * gamble problems in the competition format plus a rate column
@@ -30,15 +34,15 @@ import numpy as np
 import pandas as pd
 
 from cogsim.calibration.data import RateData, TrialData
-from cogsim.datasets import (fetch_choices13k, fetch_cpc18_track2, fetch_niv_riskdata,
-                             load_judgments)
+from cogsim.datasets import (fetch_choice_engineering, fetch_choices13k, fetch_cpc18_track2,
+                             fetch_niv_riskdata, load_judgments)
 from cogsim.datasets.errors import DataError
 from cogsim.gambles import check_problems
 from cogsim.tasks import is_gamble_table
 
 __all__ = ["load_calibration_data", "cpc18_block_rates", "read_table", "NAMED_SETS"]
 
-NAMED_SETS = ("choices13k", "cpc18_track2", "niv_riskdata")
+NAMED_SETS = ("choices13k", "cpc18_track2", "niv_riskdata", "choice_engineering")
 RATE_COLUMNS = ("bRate", "b_rate", "rate")
 BLOCK_COLUMNS = tuple(f"B.{b}" for b in range(1, 6))
 TRIAL_COLUMNS = ("subject", "trial", "option_a", "option_b", "response", "outcome")
@@ -73,6 +77,19 @@ def cpc18_block_rates(trials: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     return problems, rates.to_numpy(dtype=float)
 
 
+def choice_engineering_trials(raw: pd.DataFrame, name: str = "choice_engineering") -> TrialData:
+    """The choice-engineering bandit as a trial table: options "biased" and "unbiased"."""
+    response = np.where(raw["chose_biased"].astype(bool), "biased", "unbiased")
+    trials = pd.DataFrame({
+        "subject": raw["subject"].astype(str), "trial": raw["trial"].astype(int) + 1,
+        "option_a": "biased", "option_b": "unbiased", "response": response,
+        "outcome": raw["observed_reward"].astype(float)})
+    rates = {o: float(raw[f"{o}_reward"].mean()) for o in ("biased", "unbiased")}
+    options = {o: ((0.0, 1.0), (1.0 - r, r)) for o, r in rates.items()}
+    return TrialData(trials.sort_values(["subject", "trial"], ignore_index=True), name,
+                     trialtype=None, risky="biased", options=options)
+
+
 def load_calibration_data(name_or_path: str | os.PathLike[str],
                           data_home: str | os.PathLike[str] | None = None) -> RateData | TrialData:
     """`RateData` or `TrialData` from a public set's name or a file (see the module doc)."""
@@ -85,6 +102,8 @@ def load_calibration_data(name_or_path: str | os.PathLike[str],
         return RateData(problems, rates, name)
     if name == "niv_riskdata":
         return TrialData(fetch_niv_riskdata(data_home), name)
+    if name == "choice_engineering":
+        return choice_engineering_trials(fetch_choice_engineering(data_home), name)
     path = Path(name_or_path)
     if not path.exists() and os.sep not in name and "." not in name:
         raise DataError(f"{name}: neither a known data set ({', '.join(NAMED_SETS)}) nor a file")
