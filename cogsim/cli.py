@@ -112,22 +112,6 @@ def generate(
         typer.echo("  files: judgments.parquet, preferences.jsonl, spec.toml, summary.json")
 
 
-def _atomic_csv(table, out: Path) -> None:
-    """Write a CSV next to its final place, then rename: no half-written file."""
-    import os
-    import tempfile
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}-", dir=out.parent)
-    os.close(fd)
-    try:
-        table.to_csv(tmp, index=False)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @app.command()
 def calibrate(
         data: str = typer.Argument(..., help="choices13k, cpc18_track2, niv_riskdata, or a file "
@@ -196,13 +180,14 @@ def predict(
         out: Path = typer.Option(Path("predictions.csv"), "--out", help="Output CSV.")) -> None:
     """Predict the rate of choosing B for gamble problems with a calibrated model."""
     from cogsim.calibration.predict import load_params, predict_problems
+    from cogsim.outputs import write_csv_atomic
     from cogsim.calibration.sources import read_table
     from cogsim.datasets.errors import DataError
 
     try:
         model = load_params(params)
         table = predict_problems(model, read_table(problems).rename_axis(None), protocol)
-        _atomic_csv(table, out)
+        write_csv_atomic(table, out)
     except (DataError, ValueError) as e:
         _fail(str(e))
     typer.echo(f"{len(table)} problems -> {out} ({protocol} protocol)")

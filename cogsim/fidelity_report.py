@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from cogsim import __version__, fidelity
 from cogsim.datasets.errors import DataError
+from cogsim.outputs import atomic_directory, json_ready
 
 __all__ = ["load_synthetic", "write_fidelity_report"]
 
@@ -49,20 +48,11 @@ def write_fidelity_report(synthetic: pd.DataFrame, human: pd.DataFrame, out_dir,
         synthetic = synthetic.assign(pair_id=synthetic["pair_id"].astype(str))
         human = human.assign(pair_id=human["pair_id"].astype(str))
     measures = fidelity.fidelity_report(synthetic, human, items)
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-    try:
+    with atomic_directory(out_dir) as tmp:
         record = {"synthetic": names[0], "human": names[1], "cogsim_version": __version__,
                   **measures}
-        (tmp / "fidelity.json").write_text(json.dumps(record, indent=2, default=float) + "\n")
+        (tmp / "fidelity.json").write_text(json.dumps(json_ready(record), indent=2) + "\n")
         (tmp / "report.md").write_text(_markdown(measures, names))
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return measures
 
 

@@ -11,9 +11,6 @@ Kendall tau against the true mean values).
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -22,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from cogsim import __version__, fidelity
+from cogsim.outputs import atomic_directory, json_ready
 from cogsim.population import AnnotatorPopulation
 from cogsim.spec import PopulationSpec, spec_to_toml
 from cogsim.tasks import all_pairs, random_pairs
@@ -121,10 +119,7 @@ def preference_view(judgments: pd.DataFrame, items: pd.DataFrame) -> pd.DataFram
 
 def write_outputs(result: GenerateResult, out_dir: str | Path) -> Path:
     """Write the four outputs into ``out_dir``, replacing it only once all are written."""
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-    try:
+    with atomic_directory(out_dir) as tmp:
         result.judgments.to_parquet(tmp / "judgments.parquet", index=False)
         preference_view(result.judgments, result.items).to_json(
             tmp / "preferences.jsonl", orient="records", lines=True, force_ascii=False)
@@ -133,29 +128,6 @@ def write_outputs(result: GenerateResult, out_dir: str | Path) -> Path:
                                      f"--seed {result.seed}"}
         (tmp / "spec.toml").write_text(spec_to_toml(result.spec, header))
         (tmp / "summary.json").write_text(json.dumps(
-            _plain({"cogsim_version": __version__, "seed": result.seed, **result.summary}),
+            json_ready({"cogsim_version": __version__, "seed": result.seed, **result.summary}),
             indent=2) + "\n")
-        if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-old-", dir=out_dir.parent))
-            os.replace(out_dir, old / out_dir.name)
-            os.replace(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir
-
-
-def _plain(x):
-    """JSON-ready copy: NumPy scalars to Python, NaN to null."""
-    if isinstance(x, dict):
-        return {str(k): _plain(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_plain(v) for v in x]
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, (float, np.floating)):
-        return None if not np.isfinite(x) else float(x)
-    return x
+    return Path(out_dir)

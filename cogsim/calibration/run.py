@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ from cogsim import __version__
 from cogsim.calibration.data import RateData, TrialData
 from cogsim.calibration.fit import fit_model
 from cogsim.calibration.models import BASELINES, class_path, model_class
+from cogsim.outputs import atomic_directory, json_ready
 from cogsim.calibration.resampling import bootstrap_intervals, cross_validate, learning_curve
 
 __all__ = ["Calibration", "calibrate", "write_calibration", "DEFAULT_N_TRAIN"]
@@ -149,26 +148,14 @@ def write_calibration(result: Calibration, out_dir: str | os.PathLike[str]) -> P
     (a temporary folder renamed at the end; an existing folder is replaced)."""
     from cogsim.calibration.report import write_figures, write_report
 
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-    try:
-        (tmp / "params.json").write_text(json.dumps(_plain(params_record(result)), indent=2)
-                                         + "\n")
-        (tmp / "fidelity.json").write_text(json.dumps(_plain(result.fidelity), indent=2) + "\n")
+    with atomic_directory(out_dir) as tmp:
+        (tmp / "params.json").write_text(json.dumps(json_ready(params_record(result)),
+                                                    indent=2) + "\n")
+        (tmp / "fidelity.json").write_text(json.dumps(json_ready(result.fidelity), indent=2)
+                                           + "\n")
         figures = write_figures(result, tmp)
         write_report(result, tmp / "report.md", figures)
-        if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-old-", dir=out_dir.parent))
-            os.replace(out_dir, old / out_dir.name)
-            os.replace(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir
+    return Path(out_dir)
 
 
 def params_record(result: Calibration) -> dict:
@@ -192,17 +179,3 @@ def params_record(result: Calibration) -> dict:
         "baseline": ({k: result.baseline[k] for k in ("model", "class", "params")}
                      if result.baseline else None),
     }
-
-
-def _plain(x):
-    if isinstance(x, dict):
-        return {str(k): _plain(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_plain(v) for v in x]
-    if isinstance(x, np.integer):
-        return int(x)
-    if isinstance(x, (float, np.floating)):
-        return None if not np.isfinite(x) else float(x)
-    if isinstance(x, np.ndarray):
-        return _plain(x.tolist())
-    return x
