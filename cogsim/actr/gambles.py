@@ -46,6 +46,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from cogsim.parameters import FreeParameters
 from cogsim.gambles import AMBIGUITY, CPC_BLOCKS, PROTOCOLS, PaddedProblems, pad_problems
 from cogsim.datasets.checks import Checker
 from cogsim.memory import MINIMUM_TEMPERATURE, SQRT2, logistic_noise
@@ -81,7 +82,7 @@ def blended_values(
     return np.where(ok[..., 0], value, np.nan)
 
 
-class ACTRDescriptionModel:
+class ACTRDescriptionModel(FreeParameters):
     """ACT-R blended-retrieval model of choice between described gambles.
 
     Parameters
@@ -123,6 +124,7 @@ class ACTRDescriptionModel:
 
     param_names: ClassVar[tuple[str, ...]] = ("noise", "decay")
     bounds: ClassVar[dict[str, tuple[float, float]]] = {"noise": (0.1, 2.0), "decay": (0.01, 2.0)}
+    _nonnegative = ("noise", "decay")
 
     def __init__(
         self,
@@ -168,27 +170,6 @@ class ACTRDescriptionModel:
         self.max_batch_elements = int(max_batch_elements)
         self.set_params(noise=noise, decay=decay)
 
-    # ------------------------------------------------------------------ parameters
-    def get_params(self) -> dict[str, float]:
-        """The free parameters, in ``param_names`` order."""
-        return {name: float(getattr(self, name)) for name in self.param_names}
-
-    def set_params(self, **params: float) -> ACTRDescriptionModel:
-        """Set free parameters (noise, decay >= 0) by name; returns self."""
-        for name, value in params.items():
-            if name not in self.param_names:
-                raise ValueError(
-                    f"ACTRDescriptionModel has no parameter {name!r}; "
-                    f"its parameters are {', '.join(self.param_names)}"
-                )
-            try:
-                v = float(value)
-            except (TypeError, ValueError):
-                raise ValueError(f"{name} must be a number, got {value!r}") from None
-            if not (math.isfinite(v) and v >= 0):
-                raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-            setattr(self, name, v)
-        return self
 
     def __repr__(self) -> str:
         return f"ACTRDescriptionModel(noise={self.noise:.4g}, decay={self.decay:.4g})"

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
+from cogsim.parameters import FreeParameters
 from cogsim.gambles import AMBIGUITY, CPC_BLOCKS, PROTOCOLS, PaddedProblems, pad_problems
 
 __all__ = [
@@ -130,47 +131,13 @@ def _as_rates(p_b: np.ndarray, protocol: str) -> np.ndarray:
     return p_b
 
 
-class _ParamsMixin:
-    """get_params/set_params over ``param_names``, with positivity checks."""
-
-    param_names: ClassVar[tuple[str, ...]]
-    bounds: ClassVar[dict[str, tuple[float, float]]]
-    _positive: ClassVar[tuple[str, ...]] = ()
-
-    def get_params(self) -> dict[str, float]:
-        """The free parameters, in ``param_names`` order."""
-        return {name: float(getattr(self, name)) for name in self.param_names}
-
-    def set_params(self, **params: float):
-        """Set free parameters by name; returns self.  Unknown names or bad values raise."""
-        for name, value in params.items():
-            if name not in self.param_names:
-                raise ValueError(
-                    f"{type(self).__name__} has no parameter {name!r}; "
-                    f"its parameters are {', '.join(self.param_names)}"
-                )
-            try:
-                v = float(value)
-            except (TypeError, ValueError):
-                raise ValueError(f"{name} must be a number, got {value!r}") from None
-            if not np.isfinite(v) or (name in self._positive and v <= 0):
-                need = "a positive number" if name in self._positive else "a finite number"
-                raise ValueError(f"{name} must be {need}, got {value!r}")
-            setattr(self, name, v)
-        return self
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v:.4g}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({args})"
-
-
 def _check_choice(value: str, allowed: tuple[str, ...], name: str) -> str:
     if value not in allowed:
         raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
     return value
 
 
-class ExpectedValueModel(_ParamsMixin):
+class ExpectedValueModel(FreeParameters):
     """Expected-value maximiser with a logit choice rule (one free parameter).
 
     ``P(B) = 1 / (1 + exp(-(EV_B - EV_A) / temperature))``.
@@ -207,7 +174,7 @@ class ExpectedValueModel(_ParamsMixin):
         return _as_rates(expit((ev_b - ev_a) / self.temperature), protocol)
 
 
-class ProspectTheoryModel(_ParamsMixin):
+class ProspectTheoryModel(FreeParameters):
     """Cumulative prospect theory (Tversky & Kahneman 1992) with a logit choice rule.
 
     Parameters
