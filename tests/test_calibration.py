@@ -204,3 +204,33 @@ def test_report_command_compares_synthetic_and_human(tmp_path):
     assert "| prefer_first |" in (tmp_path / "rep" / "report.md").read_text()
     r = cogsim("report", "nothing.parquet", "--human", "human.csv", cwd=tmp_path)
     assert r.returncode == 2 and "nothing.parquet" in r.stderr
+
+
+def test_calibrate_repeated_choice_from_generic_judgments(tmp_path):
+    """Judgments with trial and outcome are repeated choices: the delta rule and the IBL
+    population are fitted on 8 people, scored on 4 by log-likelihood per choice and
+    block-rate MSD, and the block rates are drawn."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for person in range(12):
+        for trial in range(1, 41):
+            risky = rng.random() < 0.4 + 0.01 * trial          # learns to take the risk
+            outcome = float(rng.choice([0.0, 4.0])) if risky else 2.0
+            rows.append({"annotator_id": f"p{person}", "option_a": "safe",
+                         "option_b": "risky", "choice": "B" if risky else "A",
+                         "trial": trial, "outcome": outcome, "outcomes_a": "2",
+                         "probs_a": "1", "outcomes_b": "0;4", "probs_b": "0.5;0.5"})
+    pd.DataFrame(rows).to_csv(tmp_path / "trials.csv", index=False)
+    data = load_calibration_data(tmp_path / "trials.csv")
+    assert data.kind == "trials" and data.n_units == 12 and data.risky == "risky"
+    assert data.options["risky"] == ((0.0, 4.0), (0.5, 0.5))
+    r = cogsim("calibrate", "trials.csv", "--model", "rl", "--n-train", "8", "--folds", "0",
+               "--n-boot", "2", "--curve", "", "--baseline", "ibl", "--out", "cal",
+               cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    f = json.loads((tmp_path / "cal" / "fidelity.json").read_text())
+    assert (f["n_train"], f["n_test"], f["test_n_choices"]) == (8, 4, 160)
+    assert -1.0 < f["test_loglik_per_choice"] < 0         # a mean log-probability
+    assert len(f["test_block_rates_people"]) == 4 and f["test_block_msd"] >= 0
+    assert "baseline_test_loglik_per_choice" in f
+    assert (tmp_path / "cal" / "block_rates.png").is_file()
