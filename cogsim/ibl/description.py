@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from cogsim.datasets.checks import Checker
-from cogsim.gambles import check_problems, distribution
+from cogsim.gambles import check_problems, pad_problems
 
 __all__ = ["IBLDescriptionModel", "Simulation", "PROTOCOLS"]
 
@@ -403,25 +403,6 @@ def _feedback_column(problems: pd.DataFrame, source: str = "problems") -> np.nda
     return values.to_numpy().astype(bool)
 
 
-def _supports(clean: pd.DataFrame, option: str) -> tuple[np.ndarray, np.ndarray]:
-    """Outcomes and probabilities of one option, padded: two (P, K) arrays (prob 0 = pad)."""
-    s = option.lower()
-    cols = [f"H{s}", f"pH{s}", f"L{s}", f"LotShape{option}", f"LotNum{option}"]
-    cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-    dists = []
-    for params in clean[cols].itertuples(index=False, name=None):
-        if params not in cache:
-            cache[params] = distribution(*params)
-        dists.append(cache[params])
-    width = max((len(x) for x, _ in dists), default=1)
-    x = np.zeros((len(dists), width))
-    p = np.zeros((len(dists), width))
-    for i, (xi, pi) in enumerate(dists):
-        x[i, : len(xi)] = xi
-        p[i, : len(pi)] = pi
-    return x, p
-
-
 def _inverse_cdf(u: np.ndarray, probs: np.ndarray) -> np.ndarray:
     """Outcome index for uniforms ``u`` (P, ...) given padded probabilities (P, K)."""
     cdf = np.cumsum(probs, axis=1)
@@ -454,10 +435,9 @@ def _draw(
     little work goes into padding; each chunk has its own random stream.
     """
     n_trials, fb_trials = PROTOCOLS[protocol]
-    xa, pa = _supports(clean, "A")
-    xb, pb = _supports(clean, "B")
-    amb = clean["Amb"].to_numpy(bool) if "Amb" in clean else np.zeros(len(clean), bool)
-    corr = clean["Corr"].to_numpy(int) if "Corr" in clean else np.zeros(len(clean), int)
+    padded = pad_problems(clean)
+    xa, pa, xb, pb = padded.xa, padded.pa, padded.xb, padded.pb
+    amb, corr = padded.amb, padded.corr
     # What the agent believes about B: its outcomes equally likely when ambiguous.
     listed = pb > 0
     pb_believed = np.where(amb[:, None], listed / listed.sum(axis=1, keepdims=True), pb)
