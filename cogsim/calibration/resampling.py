@@ -47,8 +47,13 @@ def bootstrap_intervals(make_model: ModelFactory, data, best: dict[str, float], 
 
 
 def cross_validate(make_model: ModelFactory, data, *, folds: int = 5, seed: int = 0,
-                   **fit_options) -> dict:
-    """k-fold cross-validation: mean and per-fold held-out loss (MSD or NLL per choice)."""
+                   scorer: Callable[[object], object] | None = None, **fit_options) -> dict:
+    """k-fold cross-validation: mean and per-fold held-out loss (MSD or NLL per choice).
+
+    ``scorer`` turns a fitted model into the one that scores held-out data (e.g. with more
+    simulated draws); default: the fitted model itself.
+    """
+    scorer = scorer or (lambda m: m)
     if folds < 2:
         raise ValueError(f"folds must be at least 2, got {folds}")
     if data.n_units < folds:
@@ -60,20 +65,24 @@ def cross_validate(make_model: ModelFactory, data, *, folds: int = 5, seed: int 
         train = np.setdiff1d(order, test)
         model = make_model()
         fit_model(model, data.subset(train), seed=seed + k, **fit_options)
-        losses.append(data.subset(test).loss(model))
+        losses.append(data.subset(test).loss(scorer(model)))
     return {"folds": folds, "fold_losses": [float(x) for x in losses],
             "mean_loss": float(np.mean(losses))}
 
 
 def learning_curve(make_model: ModelFactory, data, sizes: Sequence[int], test=None, *,
-                   draws: int = 1, seed: int = 0, **fit_options) -> list[dict]:
+                   draws: int = 1, seed: int = 0,
+                   scorer: Callable[[object], object] | None = None,
+                   **fit_options) -> list[dict]:
     """Held-out loss against the number of training units.
 
     For each size n (less than the units in ``data``) and each of ``draws`` random draws,
     fit on n units drawn from ``data`` and score on ``test`` (default: all the units of
     ``data`` not drawn).  Returns one record per size:
     ``n``, ``test_loss`` (mean over draws), ``test_losses`` and ``train_losses``.
+    ``scorer`` as in `cross_validate`.
     """
+    scorer = scorer or (lambda m: m)
     rng = np.random.default_rng(seed)
     out = []
     for n in sizes:
@@ -88,7 +97,7 @@ def learning_curve(make_model: ModelFactory, data, sizes: Sequence[int], test=No
             train_losses.append(fit.loss)
             held_out = (data.subset(np.setdiff1d(np.arange(data.n_units), units))
                         if test is None else test)
-            test_losses.append(held_out.loss(model))
+            test_losses.append(held_out.loss(scorer(model)))
         out.append({"n": n, "test_loss": float(np.mean(test_losses)),
                     "test_losses": [float(x) for x in test_losses],
                     "train_losses": [float(x) for x in train_losses]})

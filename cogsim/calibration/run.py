@@ -109,6 +109,9 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
     fit = fit_model(fitted, train_data, seed=seed, **options)
     say("measuring held-out fidelity")
     scorer = _scorer(model, kind, seed, data, fitted)
+
+    def rescore(fitted_model):
+        return _scorer(model, kind, seed, data, fitted_model)
     fidelity = {"model": model, "data": data.name, "n_train": n_train,
                 "n_test": int(len(test)), "units": data.unit_name,
                 **train_data.measures(scorer, "train"), **test_data.measures(scorer, "test"),
@@ -122,11 +125,11 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
     if folds > 1 and n_train >= folds:
         say(f"{folds}-fold cross-validation")
         result.cross_validation = cross_validate(make, train_data, folds=folds, seed=seed,
-                                                 **options)
+                                                 scorer=rescore, **options)
     if len(curve):
         say(f"learning curve {list(curve)}")
         result.curve = learning_curve(make, data, curve, draws=curve_draws, seed=seed,
-                                      **options)
+                                      scorer=rescore, **options)
     name = BASELINES[kind] if baseline == "auto" else baseline
     if name and name != model:
         say(f"baseline {name} on the same split")
