@@ -127,8 +127,9 @@ def calibrate(
                                            "(default calibration-<data>-<model>)."),
         folds: int = typer.Option(5, "--folds", min=0, help="k-fold cross-validation (0: skip)."),
         n_boot: int = typer.Option(20, "--n-boot", min=0, help="Bootstrap refits (0: skip)."),
-        curve: str = typer.Option("10,30,100,300", "--curve",
-                                  help="Learning-curve sizes, comma-separated ('' to skip)."),
+        curve: str = typer.Option("auto", "--curve",
+                                  help="Learning-curve sizes, comma-separated ('' to skip); "
+                                       "auto: 10,30,100,300 problems or 10,30,100 people."),
         baseline: str = typer.Option("auto", "--baseline",
                                      help="Baseline on the same split: auto (cpt or rl), a "
                                           "model name, or none."),
@@ -143,9 +144,9 @@ def calibrate(
     from cogsim.datasets.errors import DataError
 
     try:
-        sizes = [int(x) for x in curve.split(",") if x.strip()]
+        sizes = None if curve == "auto" else [int(x) for x in curve.split(",") if x.strip()]
     except ValueError:
-        _fail(f"option --curve: expected comma-separated whole numbers, got {curve!r}")
+        _fail(f"option --curve: expected comma-separated whole numbers or auto, got {curve!r}")
     console = Console(stderr=True, quiet=quiet)
     try:
         with console.status("loading data") as status:

@@ -28,7 +28,8 @@ __all__ = ["Calibration", "calibrate", "write_calibration", "DEFAULT_N_TRAIN"]
 
 #: Training units when ``n_train`` is not given: problems for rates, people for trials.
 DEFAULT_N_TRAIN = {"rates": 100, "trials": 30}
-CURVE_SIZES = (10, 30, 100, 300)
+#: Learning-curve sizes by default: IBL fits on hundreds of people take tens of minutes.
+CURVE_SIZES = {"rates": (10, 30, 100, 300), "trials": (10, 30, 100)}
 
 
 @dataclass
@@ -66,7 +67,7 @@ def _scorer(name: str, kind: str, seed: int, data, fitted) -> object:
 
 def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = None,
               seed: int = 0, folds: int = 5, n_boot: int = 20,
-              curve: Sequence[int] = CURVE_SIZES, curve_draws: int = 1,
+              curve: Sequence[int] | None = None, curve_draws: int = 1,
               baseline: str | None = "auto", maxiter: int = 30, popsize: int = 8,
               progress: Callable[[str], None] | None = None) -> Calibration:
     """Calibrate ``model`` on ``n_train`` random units of ``data``; score on the rest.
@@ -84,8 +85,9 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
         k of the k-fold cross-validation on the training units (0: skip).
     n_boot : int
         Bootstrap refits for the parameter intervals (0: skip).
-    curve : sequence of int
-        Training sizes of the learning curve (empty: skip).
+    curve : sequence of int, optional
+        Training sizes of the learning curve (empty: skip); default 10, 30, 100, 300
+        problems or 10, 30, 100 people.
     baseline : str or None
         Model fitted on the same split for comparison; "auto" is cpt for rates and rl for
         trials (skipped when it is the model itself); None: none.
@@ -96,6 +98,7 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
     kind = data.kind
     make = _factory(model, kind, seed, data)          # raises ValueError for a bad name
     n_train = DEFAULT_N_TRAIN[kind] if n_train is None else int(n_train)
+    curve = CURVE_SIZES[kind] if curve is None else curve
     if not 1 <= n_train < data.n_units:
         raise ValueError(f"--n-train: expected between 1 and {data.n_units - 1} "
                          f"{data.unit_name} (the rest are held out), got {n_train}")
