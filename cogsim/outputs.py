@@ -25,6 +25,7 @@ def atomic_directory(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
+        os.chmod(tmp, 0o777 & ~_umask())         # mkdtemp makes it private (0700)
         yield tmp
         if out_dir.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-old-", dir=out_dir.parent))
@@ -45,12 +46,19 @@ def write_csv_atomic(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     os.close(fd)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())         # mkstemp makes it private (0600)
         table.to_csv(tmp, index=False)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def json_ready(x):
