@@ -244,7 +244,7 @@ def parse_spec(data: dict, source: str = "spec") -> PopulationSpec:
     except ValidationError as e:
         err = e.errors()[0]
         field = _field(err["loc"]) or "(top level)"
-        msg = err["msg"]
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown field"
         elif err["type"] == "missing":

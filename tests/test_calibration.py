@@ -152,6 +152,9 @@ BAD_DATA = {
     "rate outside [0, 1] in a problem file": (
         "Ha,pHa,La,Hb,pHb,Lb,LotShapeB,LotNumB,Amb,Corr,bRate\n3,1,3,4,0.8,0,0,1,0,0,1.4\n",
         ["bad.csv", "row 1", "bRate"]),
+    "NaN rate in a problem file": (
+        "Ha,pHa,La,Hb,pHb,Lb,LotShapeB,LotNumB,Amb,Corr,bRate\n3,1,3,4,0.8,0,0,1,0,0,NaN\n",
+        ["bad.csv", "row 1", "bRate", "got nan"]),
     "problem probability outside [0, 1]": (
         "Ha,pHa,La,Hb,pHb,Lb,LotShapeB,LotNumB,Amb,Corr,bRate\n3,1,3,4,1.8,0,0,1,0,0,0.4\n",
         ["bad.csv", "pHb"]),

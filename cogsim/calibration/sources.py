@@ -138,7 +138,7 @@ def _rate_file(table: pd.DataFrame, source: str) -> RateData:
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise DataError(f"{source}, row {row + 1}, column {col!r}: expected a choice "
-                            f"rate in [0, 1], got {table[col].iloc[row]!r}")
+                            f"rate in [0, 1], got {table[col].iloc[row]}")
     rates = table[cols].to_numpy(dtype=float)
     keep = [c for c in table.columns if c not in cols]
     return RateData(table[keep].assign(**{c: problems[c] for c in problems.columns
