@@ -14,14 +14,12 @@ from pathlib import Path
 from typing import Literal, Union
 
 import numpy as np
+from cogsim.errors import SpecError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 __all__ = ["SpecError", "Dist", "Group", "PopulationSpec", "load_spec", "parse_spec",
            "sample", "spec_to_toml"]
 
-
-class SpecError(ValueError):
-    """A spec that cannot be used; the message names the file and the field."""
 
 
 class _Strict(BaseModel):

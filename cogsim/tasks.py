@@ -20,7 +20,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from cogsim.datasets.errors import DataError
+from cogsim.errors import DataError, ItemError
 
 __all__ = ["ItemError", "TEXT_COLUMNS", "GAMBLE_COLUMNS", "load_items", "validate_items",
            "default_items", "attribute_columns", "all_pairs", "random_pairs", "load_pairs",
@@ -30,9 +30,6 @@ TEXT_COLUMNS = ("item_id", "prompt", "text")
 GAMBLE_COLUMNS = ("outcomes", "probabilities")
 PROBABILITY_TOLERANCE = 1e-6
 
-
-class ItemError(ValueError):
-    """Bad item or pair data; the message names the file, row and column."""
 
 
 def attribute_columns(items: pd.DataFrame) -> list[str]:
