@@ -1,3 +1,3 @@
-from cogsim.cli import app
+from cogsim.cli import main
 
-app(prog_name="cogsim")
+main()

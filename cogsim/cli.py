@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import typer
 
 from cogsim import __version__
+from cogsim.errors import InputError
 
 app = typer.Typer(help="Synthetic pairwise preferences from calibrated cognitive annotators.",
                   no_args_is_help=True, add_completion=False)
@@ -20,8 +23,64 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+#: Seeds are stored as 64-bit signed integers (Parquet, NumPy): 0 <= seed < 2**63.
+MAX_SEED = 2**63 - 1
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The console entry point: runs the command, turning every input error (ours or a
+    command-line usage error) into one line on stderr and exit status 2, and SIGINT/SIGTERM
+    into one line and exit status 130/143 after outputs in progress are cleaned up."""
+    from cogsim.outputs import Interrupted, install_signal_handlers
+
+    install_signal_handlers()
+    cx = _click_exceptions()
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="cogsim", standalone_mode=False)
+    except cx.NoArgsIsHelpError as e:
+        typer.echo(e.ctx.get_help())
+        sys.exit(0)
+    except cx.UsageError as e:
+        _say_error(_usage_message(e))
+        sys.exit(2)
+    except InputError as e:
+        _say_error(str(e))
+        sys.exit(2)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        _say_error("interrupted (SIGINT); no output was written")
+        sys.exit(130)
+    except Interrupted as e:
+        _say_error(f"interrupted ({e.name}); no output was written")
+        sys.exit(128 + e.signum)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _click_exceptions():
+    """The module of click's exceptions that typer raises (recent typer carries its own
+    copy of click)."""
+    try:
+        from typer._click import exceptions
+    except ImportError:
+        from click import exceptions
+    return exceptions
+
+
+def _usage_message(e) -> str:
+    message = e.format_message()
+    if e.ctx is not None and e.ctx.command_path:
+        message = f"{message} (see '{e.ctx.command_path} --help')"
+    return message
+
+
+def _say_error(message: str) -> None:
+    typer.echo("cogsim: error: " + " ".join(str(message).split()), err=True)
+
+
 @app.callback()
-def main(version: Optional[bool] = typer.Option(
+def _root(version: Optional[bool] = typer.Option(
         None, "--version", callback=_version, is_eager=True, help="Show the version and exit.")):
     """cogsim: IBL and ACT-R annotator populations that generate preference data."""
 
@@ -44,9 +103,29 @@ def demo(agents: int = typer.Option(1000, min=1, help="Number of IBL agents."),
 
 
 def _fail(message: str) -> None:
-    """Print a one-paragraph error and exit with status 2 (bad input)."""
-    typer.echo(f"cogsim: error: {message}", err=True)
-    raise typer.Exit(2)
+    """Refuse bad input: one line on stderr, exit status 2 (see `main`)."""
+    raise InputError(message)
+
+
+@contextmanager
+def _input_errors(context: str) -> Iterator[None]:
+    """Inside a step that checks user data as it computes, a ValueError is about that data:
+    report it as bad input, prefixed with ``context`` (the files or options involved)."""
+    try:
+        yield
+    except InputError:
+        raise
+    except ValueError as e:
+        raise InputError(f"{context}: {e}") from None
+
+
+def _check_seed(seed: int | None, option: str = "--seed") -> None:
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        _fail(f"option {option}: expected a whole number from 0 to 2**63 - 1, got {seed}")
+
+
+OVERWRITE_HELP = ("Write into an existing non-empty --out, replacing only cogsim's own "
+                  "output files there; nothing else in it is touched.")
 
 
 @app.command()
@@ -62,42 +141,48 @@ def generate(
         annotators_per_pair: Optional[int] = typer.Option(
             None, "--annotators-per-pair", help="Annotators judging each pair."),
         seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default: the spec's)."),
-        out: Path = typer.Option(Path("cogsim-out"), "--out", help="Output folder."),
+        out: Path = typer.Option(Path("cogsim-out"), "--out", help="Output folder (new or empty)."),
+        overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
+        margin: bool = typer.Option(False, "--margin",
+                                    help="Add TRL's 'margin' column to preferences.jsonl: "
+                                         "max(0, value(chosen) - value(rejected))."),
         quiet: bool = typer.Option(False, "--quiet", help="No progress bar or summary.")) -> None:
     """Generate a synthetic preference dataset: a population judging pairs of items."""
+    from cogsim.errors import check_judgments_fit
+    from cogsim.outputs import check_output_folder
+    from cogsim.spec import load_spec
+
+    for value, name in ((pairs, "--pairs"), (annotators_per_pair, "--annotators-per-pair")):
+        if value is not None and value < 1:
+            _fail(f"option {name}: expected a whole number >= 1, got {value}")
+    _check_seed(seed)
+    check_output_folder(out, "--out", overwrite)
+    if population is None:
+        population = Path(__file__).parent / "data" / "default_population.toml"
+    spec = load_spec(population)
+    if pair_file is None:           # refuse what cannot fit before the heavy imports
+        check_judgments_fit(pairs or spec.assignment.pairs,
+                            annotators_per_pair or spec.assignment.annotators_per_pair)
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from cogsim.generate import generate as run_generate, write_outputs
-    from cogsim.spec import SpecError, load_spec, parse_spec
-    from cogsim.tasks import ItemError, default_items, load_items, load_pairs
+    from cogsim.tasks import default_items, load_items, load_pairs
 
-    for value, name in ((pairs, "--pairs"), (annotators_per_pair, "--annotators-per-pair"),
-                        (seed, "--seed")):
-        if value is not None and value < (0 if name == "--seed" else 1):
-            _fail(f"option {name}: expected a {'non-negative' if name == '--seed' else 'positive'} "
-                  f"integer, got {value}")
-    try:
-        if population is None:
-            population = Path(__file__).parent / "data" / "default_population.toml"
-        spec = load_spec(population)
-        source = str(population)
-        if items is None and spec.items:
-            items = (population.parent / spec.items)
-        item_table = load_items(items) if items is not None else default_items()
-        if items is not None:
-            spec = spec.model_copy(update={"items": str(Path(items).resolve())})
-        pair_table = load_pairs(pair_file, item_table) if pair_file is not None else None
-        with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                      TextColumn("{task.completed}/{task.total} steps"), TimeRemainingColumn(),
-                      transient=True, disable=quiet) as bar:
-            task = bar.add_task("judging", total=None)
-            result = run_generate(spec, item_table, pairs=pair_table, n_pairs=pairs,
-                                  annotators_per_pair=annotators_per_pair, seed=seed,
-                                  source=source,
-                                  progress=lambda d, t: bar.update(task, completed=d, total=t))
-        write_outputs(result, out)
-    except (SpecError, ItemError) as e:
-        _fail(str(e))
+    if items is None and spec.items:
+        items = population.parent / spec.items
+    item_table = load_items(items) if items is not None else default_items()
+    if items is not None:
+        spec = spec.model_copy(update={"items": str(Path(items).resolve())})
+    pair_table = load_pairs(pair_file, item_table) if pair_file is not None else None
+    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total} steps"), TimeRemainingColumn(),
+                  transient=True, disable=quiet) as bar:
+        task = bar.add_task("judging", total=None)
+        result = run_generate(spec, item_table, pairs=pair_table, n_pairs=pairs,
+                              annotators_per_pair=annotators_per_pair, seed=seed,
+                              source=str(population),
+                              progress=lambda d, t: bar.update(task, completed=d, total=t))
+    write_outputs(result, out, overwrite=overwrite, margin=margin)
     if not quiet:
         s = result.summary
         typer.echo(f"{s['n_judgments']:,} judgments of {s['n_pairs']} pairs by "
@@ -125,8 +210,8 @@ def calibrate(
         seed: int = typer.Option(0, "--seed", help="Seed of the split, models and optimizers."),
         out: Optional[Path] = typer.Option(None, "--out", help="Output folder "
                                            "(default calibration-<data>-<model>)."),
-        folds: int = typer.Option(5, "--folds", min=0, help="k-fold cross-validation (0: skip)."),
-        n_boot: int = typer.Option(20, "--n-boot", min=0, help="Bootstrap refits (0: skip)."),
+        folds: int = typer.Option(5, "--folds", help="k-fold cross-validation (0: skip)."),
+        n_boot: int = typer.Option(20, "--n-boot", help="Bootstrap refits (0: skip)."),
         curve: str = typer.Option("auto", "--curve",
                                   help="Learning-curve sizes, comma-separated ('' to skip); "
                                        "auto: 10,30,100,300 problems or 10,30,100 people."),
@@ -135,30 +220,35 @@ def calibrate(
                                           "model name, or none."),
         data_home: Optional[Path] = typer.Option(None, "--data-home",
                                                  help="Data home (default COGSIM_DATA_HOME)."),
+        overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
         quiet: bool = typer.Option(False, "--quiet", help="No progress or summary.")) -> None:
     """Fit a model to human data; write params.json, fidelity.json, report.md and figures."""
     from rich.console import Console
 
     from cogsim.calibration.run import calibrate as run_calibrate, write_calibration
     from cogsim.calibration.sources import load_calibration_data
-    from cogsim.datasets.errors import DataError
+    from cogsim.outputs import check_output_folder
 
+    _check_seed(seed)
+    for value, name in ((folds, "--folds"), (n_boot, "--n-boot")):
+        if value < 0:
+            _fail(f"option {name}: expected a whole number >= 0, got {value}")
     try:
         sizes = None if curve == "auto" else [int(x) for x in curve.split(",") if x.strip()]
     except ValueError:
         _fail(f"option --curve: expected comma-separated whole numbers or auto, got {curve!r}")
+    if sizes is not None and any(n < 1 for n in sizes):
+        _fail(f"option --curve: expected training sizes >= 1, got {curve!r}")
+    target = out or Path(f"calibration-{Path(data).stem}-{model}")
+    check_output_folder(target, "--out", overwrite)
     console = Console(stderr=True, quiet=quiet)
-    try:
-        with console.status("loading data") as status:
-            table = load_calibration_data(data, data_home)
-            result = run_calibrate(
-                table, model, n_train=n_train, seed=seed, folds=folds, n_boot=n_boot,
-                curve=sizes, baseline=None if baseline == "none" else baseline,
-                progress=lambda stage: status.update(stage))
-        target = out or Path(f"calibration-{Path(data).stem}-{model}")
-        write_calibration(result, target)
-    except (DataError, ValueError) as e:
-        _fail(str(e))
+    with console.status("loading data") as status, _input_errors(data):
+        table = load_calibration_data(data, data_home)
+        result = run_calibrate(
+            table, model, n_train=n_train, seed=seed, folds=folds, n_boot=n_boot,
+            curve=sizes, baseline=None if baseline == "none" else baseline,
+            progress=lambda stage: status.update(stage))
+    write_calibration(result, target, overwrite=overwrite)
     if not quiet:
         f = result.fidelity
         keys = [k for k in f if k.startswith(("train_", "test_", "baseline_test_"))
@@ -178,19 +268,26 @@ def predict(
         protocol: str = typer.Option("cpc", "--protocol",
                                      help="cpc: 25 trials, block rates B.1..B.5; c13k: "
                                           "choices13k's 5 trials, bRate."),
-        out: Path = typer.Option(Path("predictions.csv"), "--out", help="Output CSV.")) -> None:
+        out: Path = typer.Option(Path("predictions.csv"), "--out", help="Output CSV (new)."),
+        overwrite: bool = typer.Option(False, "--overwrite",
+                                       help="Replace --out if it exists.")) -> None:
     """Predict the rate of choosing B for gamble problems with a calibrated model."""
-    from cogsim.calibration.predict import load_params, predict_problems
-    from cogsim.outputs import write_csv_atomic
-    from cogsim.calibration.sources import read_table
-    from cogsim.datasets.errors import DataError
+    from cogsim.calibration.predict import PROTOCOL_COLUMNS, load_params, predict_problems
+    from cogsim.gambles import check_problems
+    from cogsim.outputs import check_output_file, output_file
+    from cogsim.tables import read_table
 
-    try:
-        model = load_params(params)
-        table = predict_problems(model, read_table(problems).rename_axis(None), protocol)
-        write_csv_atomic(table, out)
-    except (DataError, ValueError) as e:
-        _fail(str(e))
+    if protocol not in PROTOCOL_COLUMNS:
+        _fail(f"option --protocol: expected one of {', '.join(PROTOCOL_COLUMNS)}, "
+              f"got {protocol!r}")
+    check_output_file(out, "--out", overwrite)
+    model = load_params(params)
+    problems_table = read_table(problems, "gamble problems in the competition format "
+                                          "(Ha, pHa, La, Hb, pHb, Lb, LotShapeB, LotNumB, Amb, "
+                                          "Corr)")
+    table = predict_problems(model, problems_table.rename_axis(None), protocol)
+    with output_file(out, overwrite=overwrite) as tmp:
+        table.to_csv(tmp, index=False)
     typer.echo(f"{len(table)} problems -> {out} ({protocol} protocol)")
 
 
@@ -202,22 +299,24 @@ def report(
                                                        "generic schema or a data set name."),
         items: Optional[Path] = typer.Option(None, "--items", help="Item table (for length "
                                                                    "and list bias)."),
-        out: Path = typer.Option(Path("fidelity-report"), "--out", help="Output folder."),
+        out: Path = typer.Option(Path("fidelity-report"), "--out",
+                                 help="Output folder (new or empty)."),
+        overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
         data_home: Optional[Path] = typer.Option(None, "--data-home")) -> None:
     """Fidelity of a synthetic judgments table against a human one."""
-    from cogsim.datasets.errors import DataError
-    from cogsim.fidelity_report import load_synthetic, write_fidelity_report
     from cogsim.datasets import load as load_human
-    from cogsim.tasks import ItemError, load_items
+    from cogsim.fidelity_report import load_synthetic, write_fidelity_report
+    from cogsim.outputs import check_output_folder
+    from cogsim.tasks import load_items
 
-    try:
-        synthetic = load_synthetic(judgments)
-        human_table = load_human(human, judgments=True, data_home=data_home)
-        item_table = load_items(items) if items is not None else None
+    check_output_folder(out, "--out", overwrite)
+    synthetic = load_synthetic(judgments)
+    human_table = load_human(human, judgments=True, data_home=data_home)
+    item_table = load_items(items) if items is not None else None
+    with _input_errors(f"{judgments} vs {human}"):
         measures = write_fidelity_report(synthetic, human_table, out, items=item_table,
-                                         names=(str(judgments), str(human)))
-    except (DataError, ItemError, ValueError) as e:
-        _fail(str(e))
+                                         names=(str(judgments), str(human)),
+                                         overwrite=overwrite)
     shown = [k for k in ("msd", "accuracy", "agreement_with_human", "bias", "bt_kendall_tau",
                          "prefer_first", "human_prefer_first") if measures.get(k) is not None]
     typer.echo(", ".join(f"{k} {measures[k]:.4g}" for k in shown) or "no shared measures")
@@ -225,4 +324,4 @@ def report(
 
 
 if __name__ == "__main__":
-    app()
+    main()

@@ -12,7 +12,8 @@ import os
 from typing import Any
 
 __all__ = ["InputError", "DataError", "SpecError", "ItemError", "SizeError", "where", "show",
-           "memory_limit", "check_fits", "format_bytes"]
+           "memory_limit", "check_fits", "check_judgments_fit", "format_bytes",
+           "JUDGMENT_BYTES"]
 
 
 class InputError(ValueError):
@@ -99,3 +100,15 @@ def check_fits(where_: str, what: str, count: float, bytes_each: float,
         raise SizeError(f"{where_}: {count:,.0f} {what} need about {format_bytes(need)} of "
                         f"memory; the limit is {format_bytes(limit)} (at most {at_most:,} "
                         f"{what})")
+
+
+#: Bytes one judgment takes while a run holds it: the judgments table (about 1.1 KB a row
+#: with pandas' object columns) plus the preference view and the summary's copies.
+JUDGMENT_BYTES = 2_000
+
+
+def check_judgments_fit(n_pairs: int, annotators_per_pair: int) -> None:
+    """Refuse a run whose judgments (pairs x annotators per pair) cannot fit in memory."""
+    check_fits("pairs x annotators per pair (--pairs, --annotators-per-pair or the spec's "
+               "[assignment])", "judgments", float(n_pairs) * annotators_per_pair,
+               JUDGMENT_BYTES)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from cogsim import __version__, fidelity
 from cogsim.datasets.errors import DataError
-from cogsim.outputs import atomic_directory, json_ready
+from cogsim.outputs import json_ready, output_folder
 
 __all__ = ["load_synthetic", "write_fidelity_report"]
 
@@ -41,14 +41,16 @@ def load_synthetic(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 def write_fidelity_report(synthetic: pd.DataFrame, human: pd.DataFrame, out_dir, *,
                           items: pd.DataFrame | None = None,
-                          names: tuple[str, str] = ("synthetic", "human")) -> dict:
-    """Compute `cogsim.fidelity.fidelity_report` and write it into ``out_dir`` atomically."""
+                          names: tuple[str, str] = ("synthetic", "human"),
+                          overwrite: bool = False) -> dict:
+    """Compute `cogsim.fidelity.fidelity_report` and write it into ``out_dir`` through
+    `cogsim.outputs.output_folder` (refused if non-empty unless ``overwrite``)."""
     if "pair_id" in synthetic.columns and "pair_id" in human.columns:
         # ids read from a CSV are text, from Parquet often integers: compare them as text
         synthetic = synthetic.assign(pair_id=synthetic["pair_id"].astype(str))
         human = human.assign(pair_id=human["pair_id"].astype(str))
     measures = fidelity.fidelity_report(synthetic, human, items)
-    with atomic_directory(out_dir) as tmp:
+    with output_folder(out_dir, overwrite=overwrite) as tmp:
         record = {"synthetic": names[0], "human": names[1], "cogsim_version": __version__,
                   **measures}
         (tmp / "fidelity.json").write_text(json.dumps(json_ready(record), indent=2) + "\n")

@@ -1,6 +1,7 @@
 """Generate a synthetic preference dataset: run a population and write its outputs.
 
-Outputs (in one folder, written atomically: a temporary folder renamed at the end):
+Outputs (in one folder, written through :func:`cogsim.outputs.output_folder`: nothing is
+half-written and nothing but these four files is touched):
 ``judgments.parquet`` (the judgments table), ``preferences.jsonl`` (prompt / chosen /
 rejected, for reward-model and DPO trainers), ``spec.toml`` (the resolved spec with seed and
 version: enough to regenerate) and ``summary.json`` (counts, agreement, position bias, length and
@@ -11,6 +12,7 @@ Kendall tau against the true mean values).
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -19,12 +21,16 @@ import numpy as np
 import pandas as pd
 
 from cogsim import __version__, fidelity
-from cogsim.outputs import atomic_directory, json_ready
+from cogsim.errors import InputError, check_judgments_fit
+from cogsim.outputs import json_ready, output_folder
 from cogsim.population import AnnotatorPopulation
 from cogsim.spec import PopulationSpec, spec_to_toml
 from cogsim.tasks import all_pairs, random_pairs
 
-__all__ = ["GenerateResult", "generate", "preference_view", "summarize", "write_outputs"]
+__all__ = ["GenerateResult", "OUTPUT_FILES", "generate", "preference_view", "summarize",
+           "write_outputs"]
+
+OUTPUT_FILES = ("judgments.parquet", "preferences.jsonl", "spec.toml", "summary.json")
 
 
 @dataclass
@@ -53,7 +59,11 @@ def generate(spec: PopulationSpec, items: pd.DataFrame, *, pairs: pd.DataFrame |
     if updates:
         spec = spec.model_copy(update={"assignment": spec.assignment.model_copy(update=updates)})
     seed = spec.seed if seed is None else int(seed)
+    if not 0 <= seed < 2**63:
+        raise InputError(f"seed: expected a whole number from 0 to 2**63 - 1, got {seed}")
     spec = spec.model_copy(update={"seed": seed})
+    n_planned = len(pairs) if pairs is not None else spec.assignment.pairs
+    check_judgments_fit(n_planned, spec.assignment.annotators_per_pair)
     if pairs is None:
         pair_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(7)[6])
         pairs = (all_pairs(items) if spec.assignment.sampler == "all"
@@ -101,33 +111,58 @@ def summarize(judgments: pd.DataFrame, population: AnnotatorPopulation) -> dict:
     return summary
 
 
-def preference_view(judgments: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
-    """One row per judgment: prompt, chosen and rejected texts, annotator, group, margin."""
+def preference_view(judgments: pd.DataFrame, items: pd.DataFrame, *,
+                    margin: bool = False) -> pd.DataFrame:
+    """One row per judgment: ``prompt``, ``chosen`` and ``rejected`` texts (what TRL's
+    reward and DPO trainers read), the item ids, annotator and group, and
+    ``value_difference`` = value(chosen) - value(rejected) in the annotator's own value
+    units (negative when the annotator chose against its own values: noise, bias, lapse).
+
+    TRL gives a column named ``margin`` a meaning (RewardTrainer subtracts it inside its
+    loss), so none is written unless ``margin=True``; then ``margin`` =
+    max(0, value_difference), the non-negative strength of the preference that TRL expects.
+    """
     text = dict(zip(items["item_id"], items["text"] if "text" in items else items["item_id"]))
     prompt = dict(zip(items["item_id"], items["prompt"])) if "prompt" in items else {}
     chose_a = judgments["chosen"] == judgments["item_a"]
     rejected = np.where(chose_a, judgments["item_b"], judgments["item_a"])
-    margin = np.where(chose_a, judgments["value_a"] - judgments["value_b"],
-                      judgments["value_b"] - judgments["value_a"])
-    return pd.DataFrame({
+    difference = np.where(chose_a, judgments["value_a"] - judgments["value_b"],
+                          judgments["value_b"] - judgments["value_a"])
+    view = pd.DataFrame({
         "prompt": judgments["item_a"].map(prompt).fillna("") if prompt else "",
         "chosen": judgments["chosen"].map(text), "rejected": pd.Series(rejected).map(text),
         "chosen_id": judgments["chosen"], "rejected_id": rejected,
         "annotator_id": judgments["annotator_id"], "group": judgments["group"],
-        "margin": margin})
+        "value_difference": difference})
+    if margin:
+        view["margin"] = np.maximum(difference, 0.0)
+    return view
 
 
-def write_outputs(result: GenerateResult, out_dir: str | Path) -> Path:
-    """Write the four outputs into ``out_dir``, replacing it only once all are written."""
-    with atomic_directory(out_dir) as tmp:
-        result.judgments.to_parquet(tmp / "judgments.parquet", index=False)
-        preference_view(result.judgments, result.items).to_json(
-            tmp / "preferences.jsonl", orient="records", lines=True, force_ascii=False)
-        header = {"cogsim version": __version__, "seed": result.seed,
-                  "regenerate with": f"cogsim generate --population spec.toml "
-                                     f"--seed {result.seed}"}
-        (tmp / "spec.toml").write_text(spec_to_toml(result.spec, header))
-        (tmp / "summary.json").write_text(json.dumps(
-            json_ready({"cogsim_version": __version__, "seed": result.seed, **result.summary}),
-            indent=2) + "\n")
+def write_files(result: GenerateResult, folder: Path, *, margin: bool = False,
+                spec_home: Path | None = None) -> None:
+    """Write the four outputs into ``folder`` (a temporary folder of `output_folder`);
+    ``spec_home`` is where ``spec.toml`` will finally live (its items path is made relative
+    to it)."""
+    result.judgments.to_parquet(folder / "judgments.parquet", index=False)
+    preference_view(result.judgments, result.items, margin=margin).to_json(
+        folder / "preferences.jsonl", orient="records", lines=True, force_ascii=False)
+    header = {"cogsim version": __version__, "seed": result.seed,
+              "regenerate with": f"cogsim generate --population spec.toml "
+                                 f"--seed {result.seed}"}
+    (folder / "spec.toml").write_text(spec_to_toml(result.spec, header,
+                                                   relative_to=spec_home or folder),
+                                      encoding="utf-8")
+    (folder / "summary.json").write_text(json.dumps(
+        json_ready({"cogsim_version": __version__, "seed": result.seed, **result.summary}),
+        indent=2) + "\n")
+
+
+def write_outputs(result: GenerateResult, out_dir: str | Path, *, overwrite: bool = False,
+                  margin: bool = False) -> Path:
+    """Write the four outputs into ``out_dir`` through `cogsim.outputs.output_folder`: a
+    non-empty ``out_dir`` is refused unless ``overwrite`` (then only these four files are
+    replaced)."""
+    with output_folder(out_dir, overwrite=overwrite) as tmp:
+        write_files(result, tmp, margin=margin, spec_home=Path(os.path.abspath(out_dir)))
     return Path(out_dir)

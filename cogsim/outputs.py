@@ -1,58 +1,56 @@
-"""Writing outputs safely: a folder or file appears whole or not at all, and JSON holds only
-plain Python values."""
+"""Writing outputs safely: the one output mechanism of every command.
+
+Rules, the same for every command and every ``--out``:
+
+* Output paths are checked before any work starts: an output folder must be new, or an
+  empty folder, or (with ``overwrite=True``) a folder whose other files are left alone; an
+  output file must not exist (unless ``overwrite=True``) and must not be a folder; the parent
+  must be an existing, writable folder.
+* Everything is written into a temporary folder (a hidden sibling of a new output folder, or
+  a hidden folder inside an existing one) and moved into place only when all is written.
+  With ``overwrite=True`` only the files cogsim writes are replaced; nothing else in the
+  folder is touched, and no command ever deletes a file it did not create.
+* On any error, SIGINT or SIGTERM the temporary folder is removed: nothing half-written is
+  left behind.  :func:`install_signal_handlers` turns SIGTERM into :class:`Interrupted` so
+  that the clean-up runs.
+
+Files and folders get the usual permissions (0666/0777 less the umask), not the private
+ones of ``mkstemp``/``mkdtemp``.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-import numpy as np
-import pandas as pd
+from cogsim.errors import InputError
 
-__all__ = ["atomic_directory", "write_csv_atomic", "json_ready"]
+__all__ = ["Interrupted", "check_output_folder", "check_output_file", "output_folder",
+           "output_file", "install_signal_handlers", "json_ready"]
 
-
-@contextmanager
-def atomic_directory(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary folder beside ``out_dir``; when the block ends without error it
-    replaces ``out_dir`` (an existing folder is swapped out, then removed); on error it is
-    deleted, so no half-written output is left."""
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-    try:
-        os.chmod(tmp, 0o777 & ~_umask())         # mkdtemp makes it private (0700)
-        yield tmp
-        if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-old-", dir=out_dir.parent))
-            os.replace(out_dir, old / out_dir.name)
-            os.replace(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+TEMP_PREFIX = ".cogsim-tmp-"
 
 
-def write_csv_atomic(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write a CSV to a temporary file beside ``path``, then rename it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    os.close(fd)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())         # mkstemp makes it private (0600)
-        table.to_csv(tmp, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+class Interrupted(BaseException):
+    """SIGTERM (or SIGINT) received: raised in the main thread so clean-ups run."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+
+
+def install_signal_handlers() -> None:
+    """Make SIGTERM raise :class:`Interrupted` (SIGINT already raises KeyboardInterrupt)."""
+    def handler(signum, frame):
+        raise Interrupted(signum)
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 def _umask() -> int:
@@ -61,8 +59,146 @@ def _umask() -> int:
     return mask
 
 
+def _check_parent(path: Path, option: str) -> None:
+    parent = path.parent
+    if not parent.exists():
+        raise InputError(f"option {option}: the folder {str(parent)!r} that would hold "
+                         f"{path.name!r} does not exist; expected an existing folder")
+    if not parent.is_dir():
+        raise InputError(f"option {option}: {str(parent)!r} is a file, not a folder; "
+                         f"expected {str(path)!r} inside an existing folder")
+    shutil.rmtree(_make_temp(parent, path.name, option))       # probe: can we write there?
+
+
+def check_output_folder(path: str | os.PathLike[str], option: str = "--out",
+                        overwrite: bool = False) -> Path:
+    """Check an output folder before any work; return it as an absolute path.
+
+    Raises
+    ------
+    InputError
+        If ``path`` is a file, its parent is missing or a file, or it is a non-empty folder
+        and ``overwrite`` is false.
+    """
+    path = Path(os.path.abspath(path))
+    if path.exists() and not path.is_dir():
+        raise InputError(f"option {option}: {str(path)!r} is a file; expected a folder for "
+                         f"the outputs (a new one, or an empty one)")
+    if path.is_dir():
+        others = [p.name for p in path.iterdir() if not p.name.startswith(TEMP_PREFIX)]
+        if others and not overwrite:
+            raise InputError(
+                f"option {option}: the folder {str(path)!r} exists and is not empty "
+                f"({len(others)} entries); expected a new or empty folder (pass --overwrite "
+                f"to replace cogsim's own output files there and leave the rest alone)")
+        shutil.rmtree(_make_temp(path, path.name, option))     # probe: can we write there?
+    else:
+        _check_parent(path, option)
+    return path
+
+
+def check_output_file(path: str | os.PathLike[str], option: str = "--out",
+                      overwrite: bool = False) -> Path:
+    """Check an output file before any work; return it as an absolute path."""
+    path = Path(os.path.abspath(path))
+    if path.is_dir():
+        raise InputError(f"option {option}: {str(path)!r} is a folder; expected a file name")
+    if path.exists() and not overwrite:
+        raise InputError(f"option {option}: the file {str(path)!r} exists; expected a new "
+                         f"file (pass --overwrite to replace it)")
+    _check_parent(path, option)
+    return path
+
+
+def _make_temp(where: Path, name: str, option: str) -> Path:
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{name}-", dir=where))
+    except OSError as e:
+        raise InputError(f"option {option}: cannot write in {str(where)!r} "
+                         f"({e.strerror or e}); expected a writable folder") from None
+    os.chmod(tmp, 0o777 & ~_umask())
+    return tmp
+
+
+@contextmanager
+def _signals_blocked() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM while outputs move into place (delivered right after)."""
+    signals = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _move_into(tmp: Path, target: Path, option: str) -> None:
+    """Move every file under ``tmp`` to the same place under ``target``."""
+    moves = []
+    for root, _dirs, files in os.walk(tmp):
+        for f in files:
+            src = Path(root) / f
+            dst = target / src.relative_to(tmp)
+            in_the_way = [p for p in (dst, *dst.parents) if p != target and target in p.parents
+                          and p.exists() and (p.is_dir() if p == dst else not p.is_dir())]
+            if in_the_way:
+                raise InputError(f"option {option}: cannot write {str(dst)!r}: "
+                                 f"{str(in_the_way[0])!r} is in the way")
+            moves.append((src, dst))
+    with _signals_blocked():
+        for src, dst in moves:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dst)
+
+
+@contextmanager
+def output_folder(path: str | os.PathLike[str], *, overwrite: bool = False,
+                  option: str = "--out") -> Iterator[Path]:
+    """Check ``path`` (:func:`check_output_folder`), then yield a temporary folder to write
+    the outputs into; when the block ends without error they move into ``path``.
+
+    A new folder appears whole (one rename).  Into an existing folder the files move one by
+    one, each whole; with ``overwrite`` only the files written here replace files of the
+    same name, and nothing else in the folder is touched.  On any exception (including
+    KeyboardInterrupt and :class:`Interrupted`) the temporary folder is removed.
+    """
+    target = check_output_folder(path, option, overwrite)
+    existing = target.is_dir()
+    tmp = _make_temp(target if existing else target.parent, target.name, option)
+    try:
+        yield tmp
+        if existing:
+            _move_into(tmp, target, option)
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            with _signals_blocked():
+                os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+@contextmanager
+def output_file(path: str | os.PathLike[str], *, overwrite: bool = False,
+                option: str = "--out") -> Iterator[Path]:
+    """Check ``path`` (:func:`check_output_file`), then yield a temporary file name beside
+    it; when the block ends without error the file is renamed into place."""
+    target = check_output_file(path, option, overwrite)
+    tmp_dir = _make_temp(target.parent, target.name, option)
+    try:
+        tmp = tmp_dir / target.name
+        yield tmp
+        if not tmp.is_file():
+            raise RuntimeError(f"nothing was written to {tmp}")
+        with _signals_blocked():
+            os.replace(tmp, target)
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+
+
 def json_ready(x):
     """A JSON-ready copy: NumPy scalars and arrays to Python, non-finite floats to null."""
+    import numpy as np
+
     if isinstance(x, dict):
         return {str(k): json_ready(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):

@@ -20,7 +20,11 @@ import json
 import numpy as np
 import pandas as pd
 
-from cogsim.errors import DataError, ItemError
+from cogsim.errors import DataError, ItemError, check_fits
+from cogsim.tables import read_table
+
+#: Bytes a pair takes in the pair table (ids, prompt reference, index): the size check's unit.
+PAIR_BYTES = 200
 
 __all__ = ["ItemError", "TEXT_COLUMNS", "GAMBLE_COLUMNS", "load_items", "validate_items",
            "default_items", "attribute_columns", "all_pairs", "random_pairs", "load_pairs",
@@ -171,17 +175,8 @@ def validate_items(items: pd.DataFrame, source: str = "items") -> pd.DataFrame:
 def load_items(path: str | Path) -> pd.DataFrame:
     """Read and check an item table from CSV, Parquet or JSON Lines."""
     path = Path(path)
-    if not path.is_file():
-        raise ItemError(f"{path}: no such file; expected an item table (CSV, Parquet or JSONL)")
-    try:
-        if path.suffix == ".parquet":
-            items = pd.read_parquet(path)
-        elif path.suffix in (".jsonl", ".json"):
-            items = pd.read_json(path, lines=path.suffix == ".jsonl")
-        else:
-            items = pd.read_csv(path)
-    except (ValueError, OSError, pd.errors.ParserError) as e:
-        raise ItemError(f"{path}: cannot be read as an item table ({e})") from None
+    items = read_table(path, "an item table with item_id and attribute columns",
+                       error=ItemError)
     return validate_items(items, str(path))
 
 
@@ -258,6 +253,7 @@ def random_pairs(items: pd.DataFrame, n_pairs: int, rng: np.random.Generator) ->
     """``n_pairs`` pairs drawn at random, without repeats while there are unused pairs."""
     if n_pairs < 1:
         raise ItemError(f"pairs: expected a positive number of pairs, got {n_pairs}")
+    check_fits("pairs", "pairs", n_pairs, PAIR_BYTES)
     a, b = _candidate_pairs(items)
     if len(a) == 0:
         raise ItemError("no pairs can be formed: each prompt has a single response")
@@ -267,15 +263,16 @@ def random_pairs(items: pd.DataFrame, n_pairs: int, rng: np.random.Generator) ->
 
 
 def load_pairs(path: str | Path, items: pd.DataFrame) -> pd.DataFrame:
-    """Read explicit pairs (columns item_a, item_b) and check that the items exist."""
+    """Read explicit pairs (columns item_a, item_b) and check them: the items exist, differ,
+    and, when items have prompts, answer the same prompt."""
     path = Path(path)
-    try:
-        pairs = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
-    except (ValueError, OSError) as e:
-        raise ItemError(f"{path}: cannot be read as a pair table ({e})") from None
+    pairs = read_table(path, "a pair table with columns item_a, item_b", error=ItemError,
+                       allow_empty=True)
     for col in ("item_a", "item_b"):
         if col not in pairs.columns:
             raise ItemError(f"{path}: no {col!r} column; expected columns item_a, item_b")
+    if len(pairs) == 0:
+        raise ItemError(f"{path}: no rows; expected at least one pair (item_a, item_b)")
     known = set(items["item_id"])
     for col in ("item_a", "item_b"):
         pairs[col] = pairs[col].astype(str)
@@ -287,9 +284,18 @@ def load_pairs(path: str | Path, items: pd.DataFrame) -> pd.DataFrame:
     same = pairs["item_a"] == pairs["item_b"]
     if same.any():
         row = int(np.flatnonzero(same.to_numpy())[0])
-        raise ItemError(f"{path}, row {row + 1}: item_a and item_b are the same item")
+        raise ItemError(f"{path}, row {row + 1}: item_a and item_b are the same item "
+                        f"{pairs['item_a'].iloc[row]!r}; expected two different items")
     pairs = pairs[["item_a", "item_b"]].reset_index(drop=True)
     pairs.insert(0, "pair_id", np.arange(len(pairs)))
     if "prompt" in items.columns:
-        pairs["prompt"] = pairs["item_a"].map(dict(zip(items["item_id"], items["prompt"])))
+        prompt_of = dict(zip(items["item_id"], items["prompt"]))
+        prompt_a, prompt_b = pairs["item_a"].map(prompt_of), pairs["item_b"].map(prompt_of)
+        differ = (prompt_a != prompt_b).to_numpy()
+        if differ.any():
+            row = int(np.flatnonzero(differ)[0])
+            raise ItemError(f"{path}, row {row + 1}: {pairs['item_a'].iloc[row]!r} answers "
+                            f"{prompt_a.iloc[row]!r} but {pairs['item_b'].iloc[row]!r} answers "
+                            f"{prompt_b.iloc[row]!r}; expected two responses to the same prompt")
+        pairs["prompt"] = prompt_a
     return pairs

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib
 
+from cogsim.errors import InputError
+
 __all__ = ["MODELS", "BASELINES", "model_class", "class_path", "build_model"]
 
 #: (model name, data kind) -> "module:Class".
@@ -23,16 +25,18 @@ _DATA_WORDS = {"rates": "choice rates of described gambles",
                "trials": "individual repeated choices with feedback"}
 
 
-def model_class(name: str, kind: str) -> type:
-    """The class of model ``name`` for data of ``kind``; ValueError naming what fits."""
+def model_class(name: str, kind: str, option: str = "--model") -> type:
+    """The class of model ``name`` for data of ``kind``; InputError naming ``option`` and
+    what fits."""
     path = MODELS.get((name, kind))
     if path is None:
         fits = sorted(n for n, k in MODELS if k == kind)
         known = sorted({n for n, _ in MODELS})
         if name not in known:
-            raise ValueError(f"--model: unknown model {name!r}; expected one of {known}")
-        raise ValueError(f"--model {name}: not available for {_DATA_WORDS[kind]}; "
-                         f"expected one of {fits}")
+            raise InputError(f"option {option}: expected one of {', '.join(known)}, "
+                             f"got {name!r}")
+        raise InputError(f"option {option}: {name!r} does not model {_DATA_WORDS[kind]}; "
+                         f"expected one of {', '.join(fits)}")
     module, cls = path.split(":")
     return getattr(importlib.import_module(module), cls)
 
@@ -48,4 +52,8 @@ def build_model(path: str, params: dict[str, float], seed: int = 0, **settings):
                          f"{sorted(set(MODELS.values()))}")
     module, cls = path.split(":")
     model = getattr(importlib.import_module(module), cls)(seed=seed, **settings)
+    missing = [n for n in model.param_names if n not in params]
+    if missing:
+        raise ValueError(f"expected values for {', '.join(model.param_names)}; "
+                         f"missing {', '.join(missing)}")
     return model.set_params(**params)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from cogsim.calibration.models import build_model
 from cogsim.datasets.errors import DataError
+from cogsim.errors import InputError
 
 __all__ = ["load_params", "predict_problems", "PROTOCOL_COLUMNS"]
 
@@ -31,6 +32,10 @@ def load_params(path: str | os.PathLike[str]):
         if key not in record:
             raise DataError(f"{path}: no {key!r} field; expected the params.json of a "
                             f"calibration (model, class, params, intervals, data, seed)")
+    params = record["params"]
+    if not isinstance(params, dict) or not params:
+        raise DataError(f"{path}: field 'params': expected the fitted parameter values "
+                        f"(an object of name: number), got {params!r}")
     try:
         return build_model(record["class"], record["params"], int(record.get("seed", 0)),
                            **(record.get("settings") or {}))
@@ -42,9 +47,10 @@ def predict_problems(model, problems: pd.DataFrame, protocol: str = "cpc") -> pd
     """The input's columns plus the predicted P(B): ``bRate`` (c13k) or ``B.1``..``B.5``
     (cpc).  Models of repeated choice between named options cannot predict gambles."""
     if protocol not in PROTOCOL_COLUMNS:
-        raise ValueError(f"--protocol: expected one of {list(PROTOCOL_COLUMNS)}, got {protocol!r}")
+        raise InputError(f"option --protocol: expected one of {list(PROTOCOL_COLUMNS)}, "
+                         f"got {protocol!r}")
     if not hasattr(model, "predict_rates"):
-        raise ValueError(f"the model in the params file ({type(model).__name__}) models "
+        raise InputError(f"the model in the params file ({type(model).__name__}) models "
                          f"repeated choice between named options; it does not predict gamble "
                          f"problems")
     rates = np.asarray(model.predict_rates(problems, protocol=protocol), dtype=float)

@@ -20,8 +20,9 @@ import numpy as np
 from cogsim import __version__
 from cogsim.calibration.data import RateData, TrialData
 from cogsim.calibration.fit import fit_model
+from cogsim.errors import InputError
 from cogsim.calibration.models import BASELINES, class_path, model_class
-from cogsim.outputs import atomic_directory, json_ready
+from cogsim.outputs import json_ready, output_folder
 from cogsim.calibration.resampling import bootstrap_intervals, cross_validate, learning_curve
 
 __all__ = ["Calibration", "calibrate", "write_calibration", "DEFAULT_N_TRAIN"]
@@ -65,6 +66,26 @@ def _scorer(name: str, kind: str, seed: int, data, fitted) -> object:
     return _factory(name, kind, seed, data, "score")().set_params(**fitted.get_params())
 
 
+def _check_options(data, n_train: int, folds: int, n_boot: int, curve: Sequence[int],
+                   baseline: str | None) -> None:
+    """Refuse options that cannot work, before any fitting."""
+    units = data.unit_name
+    if not 1 <= n_train < data.n_units:
+        raise InputError(f"option --n-train: expected between 1 and {data.n_units - 1} "
+                         f"{units} (the rest are held out), got {n_train}")
+    if folds == 1 or folds < 0 or folds > n_train:
+        raise InputError(f"option --folds: expected 0 (no cross-validation) or 2 to "
+                         f"{n_train} (the training {units}), got {folds}")
+    if n_boot < 0:
+        raise InputError(f"option --n-boot: expected a whole number >= 0, got {n_boot}")
+    bad = [n for n in curve if not 1 <= int(n) < data.n_units]
+    if bad:
+        raise InputError(f"option --curve: expected training sizes between 1 and "
+                         f"{data.n_units - 1} {units}, got {bad[0]}")
+    if baseline:
+        model_class(baseline, data.kind, option="--baseline")
+
+
 def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = None,
               seed: int = 0, folds: int = 5, n_boot: int = 20,
               curve: Sequence[int] | None = None, curve_draws: int = 1,
@@ -96,12 +117,11 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
     """
     say = progress or (lambda stage: None)
     kind = data.kind
-    make = _factory(model, kind, seed, data)          # raises ValueError for a bad name
+    make = _factory(model, kind, seed, data)          # InputError for a bad name
     n_train = DEFAULT_N_TRAIN[kind] if n_train is None else int(n_train)
     curve = CURVE_SIZES[kind] if curve is None else curve
-    if not 1 <= n_train < data.n_units:
-        raise ValueError(f"--n-train: expected between 1 and {data.n_units - 1} "
-                         f"{data.unit_name} (the rest are held out), got {n_train}")
+    name = BASELINES[kind] if baseline == "auto" else baseline
+    _check_options(data, n_train, folds, n_boot, curve, name)
     order = np.random.default_rng(seed).permutation(data.n_units)
     train, test = np.sort(order[:n_train]), np.sort(order[n_train:])
     train_data, test_data = data.subset(train), data.subset(test)
@@ -125,7 +145,7 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
         say(f"bootstrap intervals ({n_boot} refits)")
         result.intervals = bootstrap_intervals(make, train_data, fit.params, n_boot=n_boot,
                                                seed=seed)
-    if folds > 1 and n_train >= folds:
+    if folds:
         say(f"{folds}-fold cross-validation")
         result.cross_validation = cross_validate(make, train_data, folds=folds, seed=seed,
                                                  scorer=rescore, **options)
@@ -133,7 +153,6 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
         say(f"learning curve {list(curve)}")
         result.curve = learning_curve(make, data, curve, draws=curve_draws, seed=seed,
                                       scorer=rescore, **options)
-    name = BASELINES[kind] if baseline == "auto" else baseline
     if name and name != model:
         say(f"baseline {name} on the same split")
         base = _factory(name, kind, seed, data)()
@@ -149,12 +168,14 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
     return result
 
 
-def write_calibration(result: Calibration, out_dir: str | os.PathLike[str]) -> Path:
-    """Write params.json, fidelity.json, report.md and figures into ``out_dir`` atomically
-    (a temporary folder renamed at the end; an existing folder is replaced)."""
+def write_calibration(result: Calibration, out_dir: str | os.PathLike[str], *,
+                      overwrite: bool = False) -> Path:
+    """Write params.json, fidelity.json, report.md and figures into ``out_dir`` through
+    `cogsim.outputs.output_folder` (a non-empty folder is refused unless ``overwrite``; then
+    only these files are replaced)."""
     from cogsim.calibration.report import write_figures, write_report
 
-    with atomic_directory(out_dir) as tmp:
+    with output_folder(out_dir, overwrite=overwrite) as tmp:
         (tmp / "params.json").write_text(json.dumps(json_ready(params_record(result)),
                                                     indent=2) + "\n")
         (tmp / "fidelity.json").write_text(json.dumps(json_ready(result.fidelity), indent=2)

@@ -37,32 +37,16 @@ from cogsim.calibration.data import RateData, TrialData
 from cogsim.datasets import (fetch_choice_engineering, fetch_choices13k, fetch_cpc18_track2,
                              fetch_niv_riskdata, load_judgments)
 from cogsim.datasets.errors import DataError
+from cogsim.tables import read_table
 from cogsim.gambles import check_problems
 from cogsim.tasks import is_gamble_table
 
-__all__ = ["load_calibration_data", "cpc18_block_rates", "read_table", "NAMED_SETS"]
+__all__ = ["load_calibration_data", "cpc18_block_rates", "NAMED_SETS"]
 
 NAMED_SETS = ("choices13k", "cpc18_track2", "niv_riskdata", "choice_engineering")
 RATE_COLUMNS = ("bRate", "b_rate", "rate")
 BLOCK_COLUMNS = tuple(f"B.{b}" for b in range(1, 6))
 TRIAL_COLUMNS = ("subject", "trial", "option_a", "option_b", "response", "outcome")
-
-
-def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """A CSV or Parquet file as a DataFrame; DataError if missing, unreadable or empty."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: no such file")
-    try:
-        table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{path}: the file is empty; expected a header row and data "
-                        f"rows") from None
-    except (ValueError, OSError, pd.errors.ParserError) as e:
-        raise DataError(f"{path}: cannot be read as CSV or Parquet ({e})") from None
-    if len(table) == 0:
-        raise DataError(f"{path}: no data rows; expected at least one row after the header")
-    return table
 
 
 def cpc18_block_rates(trials: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
@@ -107,7 +91,8 @@ def load_calibration_data(name_or_path: str | os.PathLike[str],
     path = Path(name_or_path)
     if not path.exists() and os.sep not in name and "." not in name:
         raise DataError(f"{name}: neither a known data set ({', '.join(NAMED_SETS)}) nor a file")
-    table = read_table(path)
+    table = read_table(path, "calibration data: competition-format problems with choice "
+                       "rates, a trial table, or judgments in the generic schema")
     if is_gamble_table(table):
         return _rate_file(table, str(path))
     if {"subject", "response"} <= set(table.columns):

@@ -50,7 +50,6 @@ datetime64, numbers as float64 (missing = NaN), distributions as tuples of float
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +58,8 @@ import pandas as pd
 
 from cogsim.datasets.checks import Checker, blank, text_series
 from cogsim.datasets.errors import DataError, show
+from cogsim.outputs import output_file
+from cogsim.tables import read_table
 
 __all__ = [
     "REQUIRED_COLUMNS",
@@ -78,6 +79,7 @@ JUDGMENT_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 _AB = {"A": "A", "B": "B"}
 _FEEDBACK = {"none": "none", "partial": "partial", "full": "full"}
+#: The suffixes of judgments files (read by `cogsim.tables.read_table` by the same rule).
 _CSV_SUFFIXES = (".csv", ".csv.gz")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -85,32 +87,14 @@ _PARQUET_SUFFIXES = (".parquet", ".pq")
 def load_judgments(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read and check a judgments file (CSV or Parquet) in the generic schema."""
     path = Path(path)
-    name = path.name
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such judgments file")
-    if path.stat().st_size == 0:
-        raise DataError(
-            f"{name}: the file is empty (expected a header row with {', '.join(REQUIRED_COLUMNS)})"
-        )
-    table = _read(path)
-    return check_judgments(table, source=name)
-
-
-def _read(path: Path) -> pd.DataFrame:
-    """The raw table: CSV cells as text (so checks see what was written), Parquet as typed."""
     lower = path.name.lower()
-    try:
-        if lower.endswith(_CSV_SUFFIXES):
-            return pd.read_csv(path, dtype=str, keep_default_na=False)
-        if lower.endswith(_PARQUET_SUFFIXES):
-            return pd.read_parquet(path)
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{path.name}: the file is empty (expected a header row)") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as exc:
-        raise DataError(
-            f"{path.name}: cannot be read as {'CSV' if 'csv' in lower else 'Parquet'}: {exc}"
-        ) from None
-    raise DataError(f"{path.name}: unknown file type (expected .csv, .csv.gz, .parquet or .pq)")
+    if not lower.endswith(_CSV_SUFFIXES + _PARQUET_SUFFIXES) and not path.is_dir():
+        raise DataError(f"{path}: unknown file type; expected a judgments file "
+                        f"(.csv, .csv.gz, .parquet or .pq)")
+    table = read_table(path, f"a judgments file with a header row "
+                             f"({', '.join(REQUIRED_COLUMNS)})", csv_as_text=True,
+                       allow_empty=True)
+    return check_judgments(table, source=path.name)
 
 
 def check_judgments(table: pd.DataFrame, source: str = "judgments") -> pd.DataFrame:
@@ -281,8 +265,10 @@ def _distribution_problem(x: Any, p: Any, raw_x: Any, raw_p: Any) -> tuple[str, 
     return None
 
 
-def save_judgments(judgments: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Check ``judgments`` and write them to ``path`` (.csv or .parquet), atomically.
+def save_judgments(judgments: pd.DataFrame, path: str | os.PathLike[str], *,
+                   overwrite: bool = False, option: str = "path") -> Path:
+    """Check ``judgments`` and write them to ``path`` (.csv or .parquet) through
+    `cogsim.outputs.output_file` (an existing file is replaced only with ``overwrite``).
 
     Distributions are written as ``;``-separated numbers in CSV and as lists in Parquet;
     times as ISO 8601.  `load_judgments` reads the file back to an equal table.
@@ -301,17 +287,11 @@ def save_judgments(judgments: pd.DataFrame, path: str | os.PathLike[str]) -> Pat
             )
     if is_csv and "time" in out:
         out["time"] = out["time"].map(lambda t: None if pd.isna(t) else t.isoformat())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(fd)
-    try:
+    with output_file(path, overwrite=overwrite, option=option) as tmp_name:
         if is_csv:
             out.to_csv(tmp_name, index=False, compression="gzip" if lower.endswith(".gz") else None)
         else:
             out.to_parquet(tmp_name, index=False)
-        os.replace(tmp_name, path)
-    finally:
-        Path(tmp_name).unlink(missing_ok=True)
     return path
 
 
