@@ -20,13 +20,13 @@ from cogsim.calibration.run import calibrate
 from cogsim.calibration.sources import load_calibration_data
 from cogsim.datasets import fetch_choices13k
 
-DATA_HOME = Path(__file__).resolve().parents[2] / "shared" / "data"
 PROBLEM_COLUMNS = ["Ha", "pHa", "La", "Hb", "pHb", "Lb", "LotShapeB", "LotNumB", "Amb", "Corr"]
 
 
 @pytest.fixture(scope="module")
-def problems() -> pd.DataFrame:
-    c13k = fetch_choices13k(DATA_HOME)
+def problems(shared_data: Path) -> pd.DataFrame:
+    """The first 300 choices13k problems (the tests using them are marked public_data)."""
+    c13k = fetch_choices13k(shared_data)
     return c13k[["problem", *PROBLEM_COLUMNS]].iloc[:300].reset_index(drop=True)
 
 
@@ -43,6 +43,7 @@ def cogsim(*args, cwd=None):
                           text=True, cwd=cwd)
 
 
+@pytest.mark.public_data("choices13k")
 def test_fit_recovers_known_prospect_theory_parameters(problems):
     """Noise-free rates from CPT (alpha 0.8, lambda 1.5, gamma 0.7, temperature 3): the fit
     recovers each parameter within 3% and the MSD is below 1e-6."""
@@ -56,6 +57,7 @@ def test_fit_recovers_known_prospect_theory_parameters(problems):
     assert model.get_params() == pytest.approx(fit.params)      # left at the best point
 
 
+@pytest.mark.public_data("choices13k")
 def test_bootstrap_interval_covers_the_true_value(problems):
     """Rates as the mean of 20 simulated people per problem (EV model, temperature 5): the
     95% bootstrap interval of the temperature contains 5 and is narrower than [3.5, 7]."""
@@ -67,6 +69,7 @@ def test_bootstrap_interval_covers_the_true_value(problems):
     assert len(boot["samples"]["temperature"]) == 30
 
 
+@pytest.mark.public_data("choices13k")
 def test_cross_validation_and_learning_curve(problems):
     """Held-out MSD falls with more training problems; CV scores each fold once."""
     data = synthetic_rates(ExpectedValueModel(temperature=5.0), problems, n_people=10)
@@ -79,6 +82,7 @@ def test_cross_validation_and_learning_curve(problems):
     assert curve[1]["test_loss"] < curve[0]["test_loss"]
 
 
+@pytest.mark.public_data("choices13k")
 def test_calibrate_is_reproducible_and_splits_without_overlap(problems):
     data = synthetic_rates(ExpectedValueModel(temperature=5.0), problems, n_people=10)
     runs = [calibrate(data, "ev", n_train=40, seed=3, folds=0, n_boot=0, curve=(),
@@ -92,6 +96,7 @@ def test_calibrate_is_reproducible_and_splits_without_overlap(problems):
         calibrate(data, "rl")
 
 
+@pytest.mark.public_data("choices13k")
 def test_calibrate_predict_commands_write_their_files(tmp_path, problems):
     """cogsim calibrate on a competition-format file writes params.json (values,
     intervals, data hash, seed, version), fidelity.json (train/test MSE, counts), the

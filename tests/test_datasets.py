@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
+import os
+import stat
 import zipfile
 from pathlib import Path
 
@@ -14,20 +16,19 @@ import pytest
 
 from cogsim import datasets
 from cogsim.datasets import DataError, load_judgments, save_judgments
-from cogsim.datasets.home import download, download_zip_folder, fetch_file, get_data_home
+from cogsim.datasets.home import (
+    Remote,
+    RemoteFolder,
+    download,
+    download_zip_folder,
+    fetch_file,
+    fetch_folder,
+    get_data_home,
+)
+from cogsim.errors import InputError
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
-needs_data = pytest.mark.skipif(not SHARED_DATA.is_dir(), reason=f"no public data at {SHARED_DATA}")
-
-
-@pytest.fixture(autouse=True)
-def data_home(monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the data home at ../shared/data beside the checkout."""
-    monkeypatch.setenv("COGSIM_DATA_HOME", str(SHARED_DATA))
-    return SHARED_DATA
-
+# Public data: tests/conftest.py makes ../shared/data the data home (the ``shared_data``
+# fixture) and skips or fails the tests marked ``public_data`` when a set is missing.
 
 # == the generic schema ==========================================================================
 
@@ -264,8 +265,10 @@ EXPECTED_FILES = {
 }
 
 
-def test_get_data_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    assert get_data_home() == SHARED_DATA
+def test_get_data_home(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, shared_data: Path
+) -> None:
+    assert get_data_home() == shared_data
     assert get_data_home(tmp_path) == tmp_path
     monkeypatch.delenv("COGSIM_DATA_HOME")
     assert get_data_home() == Path("~/.cache/cogsim").expanduser()
@@ -281,23 +284,81 @@ def test_missing_data_without_download_names_home_and_file(fetch, tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
-def remotes():
+def remotes() -> list:
+    """The files of the public sets, each marked with the public data it is copied from."""
     from cogsim.datasets import choices13k, copilot_arena, cpc18, hh_rlhf, niv
 
-    return [choices13k.SELECTIONS, choices13k.PROBLEMS, cpc18.RAW, cpc18.TO_PREDICT, niv.RL_TASK,
-            hh_rlhf.HARMLESS_TEST, copilot_arena.EXAMPLES]  # fmt: skip
+    files = [choices13k.SELECTIONS, choices13k.PROBLEMS, cpc18.RAW, cpc18.TO_PREDICT, niv.RL_TASK,
+             hh_rlhf.HARMLESS_TEST, copilot_arena.EXAMPLES]  # fmt: skip
+    return [
+        pytest.param(r, id=r.path, marks=pytest.mark.public_data(r.path.split("/")[0]))
+        for r in files
+    ]
 
 
-@needs_data
-@pytest.mark.parametrize("remote", remotes(), ids=lambda r: r.path)
-def test_fetch_downloads_a_missing_file_and_checks_it(remote, tmp_path: Path) -> None:
+@pytest.mark.parametrize("remote", remotes())
+def test_fetch_downloads_a_missing_file_and_checks_it(
+    remote, tmp_path: Path, shared_data: Path
+) -> None:
     """The download path, offline: the 'public URL' is the shared copy's file:// URL."""
     assert remote.url.startswith("https://") and remote.sha256
-    local_copy = dataclasses.replace(remote, url=(SHARED_DATA / remote.path).as_uri())
+    local_copy = dataclasses.replace(remote, url=(shared_data / remote.path).as_uri())
     path = fetch_file(local_copy, tmp_path)
     assert path == tmp_path / remote.path
-    assert path.read_bytes() == (SHARED_DATA / remote.path).read_bytes()
+    assert path.read_bytes() == (shared_data / remote.path).read_bytes()
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left
+
+
+def snapshot(folder: Path) -> list[tuple[str, int]]:
+    """Every path under ``folder`` with its mode: to check that nothing changed."""
+    return sorted((p.relative_to(folder).as_posix(), p.stat().st_mode) for p in folder.rglob("*"))
+
+
+UNREACHABLE = "http://127.0.0.1:9/x"  # the discard port on the loopback: connection refused
+
+
+@pytest.mark.parametrize(
+    "folders", [[], ["home"], ["home/choices13k"]], ids=["no home", "empty home", "set folder"]
+)
+@pytest.mark.parametrize(
+    "remote",
+    [
+        Remote("choices13k/c13k_selections.csv", UNREACHABLE, "0" * 64),
+        RemoteFolder("choices13k/data", UNREACHABLE + ".zip", "repo/data"),
+    ],
+    ids=["file", "folder"],
+)
+def test_failed_fetch_names_set_home_url_reason_and_leaves_home_as_it_was(
+    remote, folders: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COGSIM_OFFLINE")  # port 9 of 127.0.0.1 is no external network
+    for folder in folders:
+        (tmp_path / folder).mkdir(parents=True)
+    before = snapshot(tmp_path)
+    home = tmp_path / "home"
+    fetch = fetch_file if isinstance(remote, Remote) else fetch_folder
+    with pytest.raises(InputError) as info:
+        fetch(remote, home)
+    message = str(info.value)
+    assert isinstance(info.value, DataError) and "\n" not in message
+    for part in [
+        "public data set choices13k",
+        f"data home {home}",
+        remote.url,
+        "Connection refused",
+        f"{home / remote.path}",
+        "COGSIM_DATA_HOME / --data-home",
+    ]:
+        assert part in message, part
+    assert snapshot(tmp_path) == before
+
+
+def test_offline_fetch_refuses_before_touching_the_data_home(tmp_path: Path) -> None:
+    """The tests run with COGSIM_OFFLINE=1 (tests/conftest.py): nothing is downloaded."""
+    with pytest.raises(DataError, match="COGSIM_OFFLINE is set") as info:
+        datasets.fetch_choices13k(data_home=tmp_path / "home")
+    assert "https://raw.githubusercontent.com/jcpeterson/choices13k/" in str(info.value)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_download_with_wrong_checksum_leaves_nothing(tmp_path: Path) -> None:
@@ -305,7 +366,32 @@ def test_download_with_wrong_checksum_leaves_nothing(tmp_path: Path) -> None:
     dest = tmp_path / "home" / "set" / "file.txt"
     with pytest.raises(DataError, match="SHA-256"):
         download(source.as_uri(), dest, sha256="0" * 64)
-    assert list(dest.parent.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["source.txt"]  # folders made are removed
+
+
+def test_download_of_a_bad_archive_leaves_nothing(tmp_path: Path) -> None:
+    source = write(tmp_path, "not a zip", "archive.zip")
+    with pytest.raises(DataError, match="archive.zip: File is not a zip file"):
+        download_zip_folder(source.as_uri(), "repo/data", tmp_path / "home" / "set" / "data")
+    assert [p.name for p in tmp_path.iterdir()] == ["archive.zip"]
+
+
+def test_downloads_get_the_usual_permissions(tmp_path: Path) -> None:
+    """0644 files and 0755 folders under umask 022, not mkstemp's/mkdtemp's private 0600/0700."""
+    source = write(tmp_path, "payload", "source.txt")
+    archive = tmp_path / "repo.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("repo/data/sub/a.csv", "x\n1\n")
+    old = os.umask(0o022)
+    try:
+        file = download(source.as_uri(), tmp_path / "home" / "file.txt")
+        folder = download_zip_folder(archive.as_uri(), "repo/data", tmp_path / "home" / "data")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(file.stat().st_mode) == 0o644
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+    assert stat.S_IMODE((folder / "sub").stat().st_mode) == 0o755
+    assert stat.S_IMODE((folder / "sub" / "a.csv").stat().st_mode) == 0o644
 
 
 def test_download_zip_folder_then_fetch(tmp_path: Path) -> None:
@@ -337,7 +423,7 @@ def test_download_zip_folder_then_fetch(tmp_path: Path) -> None:
 # == the public sets on the real data ============================================================
 
 
-@needs_data
+@pytest.mark.public_data("choices13k")
 def test_choices13k() -> None:
     c13k = datasets.fetch_choices13k()
     assert c13k.shape == (14_568, 18)
@@ -370,7 +456,7 @@ def test_choices13k() -> None:
     assert list(zip(row0_b["outcome"], row0_b["probability"])) == [(21.0, 0.95), (23.0, 0.05)]
 
 
-@needs_data
+@pytest.mark.public_data("cpc18")
 def test_cpc18_track2() -> None:
     trials = datasets.fetch_cpc18_track2()
     assert trials.shape == (3_750, 30)
@@ -391,7 +477,7 @@ def test_cpc18_track2() -> None:
     assert trials.loc[trials["trial"] > 5, "feedback"].all()
 
 
-@needs_data
+@pytest.mark.public_data("cpc18")
 def test_cpc18_block_rates_follow_from_the_trials() -> None:
     """SOURCE.md: Data-to-predict-Track-2 is reproduced exactly from the raw trials."""
     rates = datasets.fetch_cpc18_track2_to_predict()
@@ -406,7 +492,7 @@ def test_cpc18_block_rates_follow_from_the_trials() -> None:
     assert len(merged) == 750 and np.abs(merged["b_rate"] - merged["b"]).max() < 1e-12
 
 
-@needs_data
+@pytest.mark.public_data("cpc18")
 def test_cpc18_judgments() -> None:
     judgments = datasets.cpc18_track2_to_judgments(datasets.fetch_cpc18_track2())
     assert len(judgments) == 3_750
@@ -422,7 +508,7 @@ def test_cpc18_judgments() -> None:
     assert first["outcomes_b"] == (20.0, 27.0, 28.0, 29.0)
 
 
-@needs_data
+@pytest.mark.public_data("niv_riskdata")
 def test_niv_riskdata() -> None:
     trials = datasets.fetch_niv_riskdata()
     assert trials.shape == (99_088, 11)
@@ -453,7 +539,7 @@ def test_niv_riskdata() -> None:
     assert risk["choice"].eq("A").sum() == 8_212  # the risky S2 is option A
 
 
-@needs_data
+@pytest.mark.public_data("choice_engineering_competition")
 def test_choice_engineering() -> None:
     trials = datasets.fetch_choice_engineering()
     assert trials.shape == (52_029, 13)
@@ -482,14 +568,14 @@ def test_choice_engineering() -> None:
     assert judgments["rt"].isna().sum() == (trials["rt"] < 0).sum() == 1
 
 
-@needs_data
-def test_hh_rlhf() -> None:
+@pytest.mark.public_data("hh_rlhf")
+def test_hh_rlhf(shared_data: Path) -> None:
     pairs = datasets.fetch_hh_rlhf()
     assert pairs.shape == (2_312, 3)
     assert pairs.loc[0, "prompt"].startswith("\n\nHuman: what are some pranks with a pen i can do?")
     assert pairs["prompt"].str.endswith("\n\nAssistant:").all()
     with gzip.open(
-        SHARED_DATA / "hh_rlhf" / "harmless-base" / "test.jsonl.gz", "rt", encoding="utf-8"
+        shared_data / "hh_rlhf" / "harmless-base" / "test.jsonl.gz", "rt", encoding="utf-8"
     ) as f:
         records = [json.loads(line) for line in f]
     assert [p + c for p, c in zip(pairs["prompt"], pairs["chosen"])] == [
@@ -509,7 +595,7 @@ def test_hh_rlhf() -> None:
     assert datasets.hh_rlhf_to_judgments(pairs, seed=None)["choice"].eq("A").all()
 
 
-@needs_data
+@pytest.mark.public_data("copilot_arena")
 def test_copilot_arena() -> None:
     records = datasets.fetch_copilot_arena()
     assert records.shape == (112, 7)
@@ -522,7 +608,7 @@ def test_copilot_arena() -> None:
     assert len(judgments) == 112 and {"suffix", "model_a", "model_b"} <= set(judgments.columns)
 
 
-@needs_data
+@pytest.mark.public_data("cpc18", "copilot_arena", "choices13k")
 def test_load_dispatches_on_name_or_path(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(datasets.load("cpc18_track2"), datasets.fetch_cpc18_track2())
     judgments = datasets.load("copilot_arena", judgments=True)

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from cogsim import fidelity as F
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def judgments(rows, **extra):
@@ -458,8 +455,9 @@ def test_key_none_groups_by_unordered_item_pair():
 # --------------------------------------------------------------------------------------
 # AlpacaEval reference and report
 
-def test_alpaca_eval_human_reference_loads_figures():
-    ref = F.alpaca_eval_human_reference(DATA)
+@pytest.mark.public_data("alpaca_eval_evaluators")
+def test_alpaca_eval_human_reference_loads_figures(shared_data):
+    ref = F.alpaca_eval_human_reference(shared_data)
     assert ref["heldout_agreement"] == pytest.approx(0.6566358, abs=1e-6)
     assert ref["prefer_longer"] == pytest.approx(0.6359551, abs=1e-6)
     assert ref["prefer_lists"] == pytest.approx(0.6036036, abs=1e-6)
@@ -470,18 +468,19 @@ def test_alpaca_eval_human_reference_loads_figures():
     # for the humans row, agreement + variance = 1 (variance is 1 - leave-one-out agreement)
     assert ref["heldout_agreement"] + ref["variance"] == pytest.approx(1.0)
     # the CSV itself and its folder are accepted too
-    csv = DATA / "alpaca_eval_evaluators" / "evaluators_leaderboard.csv"
+    csv = shared_data / "alpaca_eval_evaluators" / "evaluators_leaderboard.csv"
     assert F.alpaca_eval_human_reference(csv) == ref
     assert F.alpaca_eval_human_reference(csv.parent) == ref
 
 
-def test_alpaca_eval_other_evaluator_and_errors(tmp_path):
-    gpt4 = F.alpaca_eval_human_reference(DATA, evaluator="alpaca_eval_gpt4")
+@pytest.mark.public_data("alpaca_eval_evaluators")
+def test_alpaca_eval_other_evaluator_and_errors(tmp_path, shared_data):
+    gpt4 = F.alpaca_eval_human_reference(shared_data, evaluator="alpaca_eval_gpt4")
     assert gpt4["agreement_with_human"] == pytest.approx(0.691744, abs=1e-6)
     assert gpt4["bias"] == pytest.approx(0.283951, abs=1e-6)
     assert "heldout_agreement" not in gpt4
     with pytest.raises(ValueError, match="nobody"):
-        F.alpaca_eval_human_reference(DATA, evaluator="nobody")
+        F.alpaca_eval_human_reference(shared_data, evaluator="nobody")
     with pytest.raises(FileNotFoundError):
         F.alpaca_eval_human_reference(tmp_path)
 
@@ -516,7 +515,8 @@ def simulated_table(seed, n, noise_items=("i0", "i1", "i2", "i3", "i4", "i5")):
         "model": "bt", "seed": seed})
 
 
-def test_fidelity_report_matches_the_functions_and_is_json():
+@pytest.mark.public_data("alpaca_eval_evaluators")
+def test_fidelity_report_matches_the_functions_and_is_json(shared_data):
     syn = simulated_table(0, 600)
     hum = simulated_table(1, 300).drop(columns=["p_a", "value_a", "value_b", "strategy"])
     items = pd.DataFrame({"item_id": [f"i{k}" for k in range(6)],
@@ -541,7 +541,7 @@ def test_fidelity_report_matches_the_functions_and_is_json():
     assert rep["bt_kendall_tau"] > 0.7
     assert rep["n_judgments"] == 600 and rep["human_n_judgments"] == 300
     assert rep["n_pairs"] == 15
-    table = F.compare_to_reference(rep, F.alpaca_eval_human_reference(DATA))
+    table = F.compare_to_reference(rep, F.alpaca_eval_human_reference(shared_data))
     assert table.loc["prefer_first", "synthetic"] == pytest.approx(rep["prefer_first"])
 
 

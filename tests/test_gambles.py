@@ -17,17 +17,8 @@ from cogsim.datasets import (
     fetch_cpc18_track2,
 )
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
-needs_data = pytest.mark.skipif(not SHARED_DATA.is_dir(), reason=f"no public data at {SHARED_DATA}")
-
-
-@pytest.fixture(autouse=True)
-def data_home(monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the data home at ../shared/data beside the checkout."""
-    monkeypatch.setenv("COGSIM_DATA_HOME", str(SHARED_DATA))
-    return SHARED_DATA
+# Public data: tests/conftest.py makes ../shared/data the data home (the ``shared_data``
+# fixture) and skips or fails the tests marked ``public_data`` when a set is missing.
 
 
 def merged_listing(listing: pd.DataFrame) -> pd.DataFrame:
@@ -96,7 +87,7 @@ def test_shape_codes_and_names() -> None:
 # -- against the data -----------------------------------------------------------------------
 
 
-@needs_data
+@pytest.mark.public_data("choices13k")
 def test_matches_choices13k_listing_for_every_problem() -> None:
     """All 14,568 problems x 2 options, outcome by outcome, to 1e-12."""
     listed = merged_listing(fetch_choices13k_distributions())
@@ -105,10 +96,10 @@ def test_matches_choices13k_listing_for_every_problem() -> None:
     assert_same_distributions(ours, listed)
 
 
-@needs_data
-def test_choices13k_integer_codes_read_directly() -> None:
+@pytest.mark.public_data("choices13k")
+def test_choices13k_integer_codes_read_directly(shared_data: Path) -> None:
     """The raw file's codes 0-3 give the same distributions: the code mapping is right."""
-    raw = pd.read_csv(SHARED_DATA / "choices13k" / "c13k_selections.csv")
+    raw = pd.read_csv(shared_data / "choices13k" / "c13k_selections.csv")
     assert set(raw["LotShapeB"]) == {0, 1, 2, 3}
     listed = merged_listing(fetch_choices13k_distributions())
     assert_same_distributions(gambles.problem_distributions(raw), listed)
@@ -118,14 +109,14 @@ def test_choices13k_integer_codes_read_directly() -> None:
     assert len(ours) != len(listed) or not np.allclose(ours["outcome"], listed["outcome"])
 
 
-@needs_data
-def test_json_keys_are_row_numbers() -> None:
-    with open(SHARED_DATA / "choices13k" / "c13k_problems.json", encoding="utf-8") as f:
+@pytest.mark.public_data("choices13k")
+def test_json_keys_are_row_numbers(shared_data: Path) -> None:
+    with open(shared_data / "choices13k" / "c13k_problems.json", encoding="utf-8") as f:
         keys = list(json.load(f))
     assert keys == [str(i) for i in range(14_568)]
 
 
-@needs_data
+@pytest.mark.public_data("cpc18")
 def test_cpc18_payoffs_lie_in_the_distributions() -> None:
     """Every payoff drawn in CPC18 Track II (incl. lotteries in option A) is a possible outcome."""
     trials = fetch_cpc18_track2()

@@ -4,7 +4,9 @@
   (documented in `cogsim.datasets.judgments`), with checks that name file, row and column.
 * ``fetch_<name>`` return a public data set as a tidy DataFrame, reading it from the data
   home (`get_data_home`: ``COGSIM_DATA_HOME`` or ``~/.cache/cogsim``) and downloading it
-  from its public source when missing, like scikit-learn's ``fetch_*``.
+  from its public source when missing, like scikit-learn's ``fetch_*`` (never with
+  ``COGSIM_OFFLINE=1``).  A failed download raises `DataError` and leaves the data home as
+  it was (see `cogsim.datasets.home`).
 * ``<name>_to_judgments`` convert the individual-choice sets to the generic schema.
 * `load` takes either a public set's name or a file path.
 """
