@@ -163,9 +163,6 @@ def generate(
     if pair_file is None:           # refuse what cannot fit before the heavy imports
         check_judgments_fit(pairs or spec.assignment.pairs,
                             annotators_per_pair or spec.assignment.annotators_per_pair)
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from cogsim.generate import generate as run_generate, write_outputs
     from cogsim.tasks import default_items, load_items, load_pairs
 
     if items is None and spec.items:
@@ -174,6 +171,10 @@ def generate(
     if items is not None:
         spec = spec.model_copy(update={"items": str(Path(items).resolve())})
     pair_table = load_pairs(pair_file, item_table) if pair_file is not None else None
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from cogsim.generate import generate as run_generate, write_outputs
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total} steps"), TimeRemainingColumn(),
                   transient=True, disable=quiet) as bar:

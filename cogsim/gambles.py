@@ -176,6 +176,11 @@ def check_distribution(
     return x, p
 
 
+#: The most outcomes a lottery may have: every problem's distribution is padded to the
+#: largest one, so one huge lottery would size the arrays of all (the competitions use <= 9).
+MAX_LOTTERY_OUTCOMES = 1000
+
+
 def check_problems(problems: pd.DataFrame, source: str = "problems") -> pd.DataFrame:
     """Validate a table of CPC-format problems and return a clean copy.
 
@@ -199,7 +204,9 @@ def check_problems(problems: pd.DataFrame, source: str = "problems") -> pd.DataF
             check.require_columns([shape_col, num_col])
             shapes = check.one_of(shape_col, _SHAPE_LOOKUP, required=True, expected=_SHAPE_EXPECTED)
             nums = check.number(
-                num_col, required=True, low=1, integer=True, expected="a whole number >= 1"
+                num_col, required=True, low=1, high=MAX_LOTTERY_OUTCOMES, integer=True,
+                expected=f"a whole number from 1 to {MAX_LOTTERY_OUTCOMES} (outcomes of the "
+                         f"lottery)",
             )
             check.flag(
                 (shapes == "-").to_numpy() & (nums != 1).to_numpy(),

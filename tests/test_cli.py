@@ -46,7 +46,9 @@ def test_generate_on_defaults_writes_the_dataset(tmp_path):
     assert (j.chosen.eq(j.item_a) | j.chosen.eq(j.item_b)).all()
     prefs = pd.read_json(out / "preferences.jsonl", lines=True)
     assert len(prefs) == len(j)
-    assert {"prompt", "chosen", "rejected", "annotator_id", "group", "margin"} <= set(prefs.columns)
+    assert {"prompt", "chosen", "rejected", "annotator_id", "group",
+            "value_difference"} <= set(prefs.columns)
+    assert "margin" not in prefs.columns      # TRL's RewardTrainer would subtract it
     assert (prefs.chosen != prefs.rejected).all() and prefs.prompt.str.len().gt(0).all()
     summary = json.loads((out / "summary.json").read_text())
     assert summary["n_judgments"] == 600 and summary["seed"] == 0
