@@ -1,36 +1,133 @@
-"""Batched instance memory: the instances of many agents at once, and the activation math.
+"""The activation math of instance-based memory, and the batched instance store.
 
-The store is a structure of arrays with one row per agent and one column per instance slot.
-An instance is a distinct (attribute values, utility) pair of one agent; every time it is
-learned again it gains a reference (an occurrence time).  Activation follows ACT-R/IBL:
+This module is the one place where cogsim computes activations, retrieval probabilities
+and blended values; the IBL models (`cogsim.ibl`), ACT-R (`cogsim.actr`) and the
+calibrated models of described gambles and of repeated choice all call it.  The
+equations are those of ACT-R as PyIBL 5.2 and pyactr implement them.
 
-    A_i = B_i + eps_i + mu * sum_j w_j (S_ij - 1)
-    B_i = ln sum_k (t - t_k)^-d                       (exact base-level learning)
+Activation of instance (chunk) i at time t::
 
-with the optimized-learning approximations of PyIBL 5.2 and logistic noise eps.  Retrieval
-probabilities are a softmax of the activations at temperature tau and the blended value is
-the probability-weighted mean utility.  Everything is vectorized across agents and
-instances; nothing here loops over agents.
+    A_i = B_i + eps_i + P_i
+    B_i = ln sum_k (t - t_k)^-d                      base-level learning (exact)
+    B_i ~ ln(n_i / (1 - d)) - d ln(t - c_i)           optimized learning (full approximation)
+    eps_i = s ln(u / (1 - u)),  u ~ U(0, 1)           logistic noise of scale s
+    P_i = mu sum_j w_j (S_ij - 1)                     partial matching, S_ij in [0, 1]
+
+with t_k the times of the instance's references, n_i their number, c_i its creation time.
+Retrieval probabilities are a softmax at temperature tau, and the blended value the
+probability-weighted mean of the utilities u_i::
+
+    P_i = exp(A_i / tau) / sum_j exp(A_j / tau)       over the candidate instances
+    V = sum_i P_i u_i
+    tau = sqrt(2) s when no temperature is given, and 1 when that is below 0.01
+
+An explicit temperature below 0.01 is an error (PyIBL's `MINIMUM_TEMPERATURE`).  ACT-R's
+blended activation is A_b = ln sum_i exp(A_i).
+
+The functions are pure NumPy, vectorized, and axis-agnostic where models need it: the
+batched engines hold instances on axis 0 and agents on the last axis; the calibrated
+models put many trials, problems and agents on other axes.  Two evaluation orders of the
+softmax exist, both here, so that every model keeps its numbers bit for bit:
+
+* double precision, PyIBL's order (`retrieval_weights` with a temperature): exp(A / tau)
+  as PyIBL computes it, shifted by the largest value only where it would overflow;
+* single precision (`scaled_activations`, then `retrieval_weights(..., stable=True)`):
+  A / tau formed as B * (1/tau) + (s/tau) * eps and always shifted by its maximum, as the
+  float32 description model does for millions of retrievals at once.
+
+:class:`InstanceMemory` is the batched store of the IBL and ACT-R engines: the instances
+of many agents as a structure of arrays, with their references, and their base levels.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
+from numbers import Real
+from typing import Callable
 
 import numpy as np
 
 SQRT2 = math.sqrt(2.0)
 MINIMUM_TEMPERATURE = 0.01
+#: exp overflows above about 709.78 in double precision; PyIBL's exp(A/tau) is shifted
+#: by its maximum only beyond this.
+_OVERFLOW = 700.0
 
 __all__ = [
+    "SQRT2",
+    "MINIMUM_TEMPERATURE",
     "InstanceMemory",
-    "effective_temperature",
+    # base-level learning
+    "power_decay",
+    "base_level",
+    "optimized_base_level",
+    "parse_optimized_learning",
+    # noise
+    "standard_logistic",
     "logistic_noise",
+    "noise_term",
+    # partial matching
+    "similarity_values",
     "mismatch_penalty",
+    # activation, temperature, retrieval, blending
+    "activation_from",
+    "default_temperature",
+    "effective_temperature",
+    "temperature_parameter",
+    "check_temperature",
+    "scaled_activations",
+    "retrieval_weights",
     "retrieval_probabilities",
     "blend",
-    "parse_optimized_learning",
+    "blended_values",
+    "blended_activation",
 ]
+
+
+# --------------------------------------------------------------------- base level
+def power_decay(age: np.ndarray, decay) -> np.ndarray:
+    """The weight of a reference of age a: a^-d for a > 0, and 0 for a <= 0.
+
+    Parameters
+    ----------
+    age : array
+        t - t_k, the time since the reference; a reference not yet made (a <= 0)
+        weighs 0.
+    decay : float or array
+        d >= 0, broadcast against ``age``.
+
+    Returns
+    -------
+    array of float64
+        (t - t_k)^-d, the term summed by base-level learning
+        B = ln sum_k (t - t_k)^-d (see `base_level`).
+    """
+    age = np.asarray(age, dtype=np.float64)
+    made = age > 0
+    with np.errstate(divide="ignore", over="ignore"):
+        return np.where(made, np.power(np.where(made, age, 1.0), -np.asarray(decay)), 0.0)
+
+
+def base_level(sums: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Base-level activation B = ln sum_k (t - t_k)^-d from the summed `power_decay` terms.
+
+    ``sums`` holds sum_k (t - t_k)^-d of each instance (weighted by reference counts
+    where a model counts references per event time); an instance without any reference
+    (sum 0) gets -inf.  Computed in the precision of ``sums``; ``out`` may be ``sums``.
+    """
+    with np.errstate(divide="ignore"):
+        return np.log(sums, out=out)
+
+
+def optimized_base_level(count: np.ndarray, life: np.ndarray, decay) -> np.ndarray:
+    """PyIBL's full optimized-learning approximation B = ln(n / (1 - d)) - d ln L.
+
+    ``count`` n is the number of references of each instance, ``life`` L = t - c the time
+    since it was created, ``decay`` d < 1.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(count / (1 - decay)) - decay * np.log(life)
 
 
 def parse_optimized_learning(value: bool | int | None) -> int | None:
@@ -49,54 +146,41 @@ def parse_optimized_learning(value: bool | int | None) -> int | None:
         f"optimized_learning must be a bool or a positive integer, got {value!r}")
 
 
-def effective_temperature(temperature, noise) -> np.ndarray:
-    """Temperature actually used: the given one, else sigma*sqrt(2); 1 when that is < 0.01.
+# -------------------------------------------------------------------------- noise
+def standard_logistic(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    """Standard logistic draws ln(u / (1 - u)) in single precision, shape ``shape``.
 
-    This is PyIBL's rule: with no temperature and a noise too small to give one of at
-    least 0.01, the temperature is 1.
-    """
-    noise = np.asarray(noise, dtype=np.float64)
-    if temperature is None:
-        t = SQRT2 * noise
-        return np.where(t < MINIMUM_TEMPERATURE, 1.0, t)
-    return np.broadcast_to(np.asarray(temperature, dtype=np.float64), noise.shape).copy()
-
-
-def logistic_noise(rng: np.random.Generator, scale: np.ndarray, shape: tuple) -> np.ndarray:
-    """Logistic activation noise with per-agent scale s; agents on the last axis of ``shape``.
-
-    Drawn by inverting the logistic CDF of a 24-bit uniform (single precision, several
-    times faster than double-precision ``Generator.logistic``): the noise is exact to about
-    1e-7 relative and its tails are cut at about +-16.6 s, where the probability is < 1e-7.
+    The uniforms are NumPy's 24-bit float32 ones (u = k 2^-24, k < 2^24), clipped to
+    [2^-25, 1 - 2^-24] so that u = 0 gives a finite draw: the noise is exact to about
+    1e-7 relative, its tails cut at -17.3 and +16.6, where the probability is below 1e-7.
+    Several times faster than double-precision ``Generator.logistic``.
     """
     u = rng.random(shape, dtype=np.float32)
-    np.maximum(u, np.float32(2.0 ** -25), out=u)
-    ratio = u / (np.float32(1.0) - u)
+    np.clip(u, np.float32(2.0 ** -25), np.float32(1 - 2.0 ** -24), out=u)
+    ratio = u / (np.float32(1) - u)
     np.log(ratio, out=ratio)
-    ratio *= np.asarray(scale, dtype=np.float32)
     return ratio
 
 
-def mismatch_penalty(similarities, weights, mu) -> np.ndarray:
-    """Partial-matching term mu * sum_j w_j (S_j - 1).
+def logistic_noise(rng: np.random.Generator, scale, shape: tuple) -> np.ndarray:
+    """Activation noise eps = s ln(u / (1 - u)) of scale s, float32, shape ``shape``.
 
-    ``similarities`` is a sequence (or iterable) of arrays S_j, one per partially matched
-    attribute, agents on the last axis (as ``mu``); they are consumed one at a time so that
-    only one is held in memory.
+    ``scale`` broadcasts against ``shape`` (per-agent scales on the last axis); the draw
+    is `standard_logistic` times s, in single precision.
     """
-    total = None
-    for s, w in zip(similarities, weights):
-        term = np.subtract(s, 1.0)
-        term *= w
-        if total is None:
-            total = term
-        else:
-            total += term
-    total *= np.asarray(mu, dtype=np.float64)
-    return total
+    eps = standard_logistic(rng, shape)
+    eps *= np.asarray(scale, dtype=np.float32)
+    return eps
 
 
-def similarity_values(function, x: np.ndarray, y: np.ndarray, valid: np.ndarray,
+def noise_term(standard: np.ndarray, scale) -> np.ndarray:
+    """s * eps in double precision, for standard draws kept fixed across parameter values
+    (common random numbers: the same `standard_logistic` draws, any noise s)."""
+    return np.float64(scale) * standard
+
+
+# ---------------------------------------------------------------- partial matching
+def similarity_values(function: Callable, x: np.ndarray, y: np.ndarray, valid: np.ndarray,
                       name: str) -> np.ndarray:
     """Similarities S(x, y) in [0, 1] from a user or built-in function, as PyIBL uses them.
 
@@ -116,33 +200,215 @@ def similarity_values(function, x: np.ndarray, y: np.ndarray, valid: np.ndarray,
     return s
 
 
-def retrieval_probabilities(activations: np.ndarray, candidates: np.ndarray,
-                            temperature) -> np.ndarray:
-    """Softmax of activations at temperature over candidate instances (axis 0).
+def mismatch_penalty(similarities: Iterable[np.ndarray], weights: Sequence[float],
+                     mu) -> np.ndarray:
+    """Partial-matching term P = mu * sum_j w_j (S_j - 1).
 
-    Instances are on axis 0 and agents on the last axis (as ``temperature``).  Columns
-    without a candidate give all-zero probabilities.
+    ``similarities`` is a sequence (or iterable) of arrays S_j in [0, 1], one per
+    partially matched attribute, agents on the last axis (as ``mu``); they are consumed
+    one at a time so that only one is held in memory.  ACT-R similarities Sim in [-1, 0]
+    enter as S = Sim + 1.
     """
-    a = np.where(candidates, activations, -np.inf)
-    if a.shape[0] == 0:
-        return np.zeros(a.shape)
-    tau = np.asarray(temperature, dtype=np.float64)
-    scaled = a / tau
-    top = scaled.max(axis=0)
-    # exp(A/tau) as PyIBL computes it (bit for bit), shifted only where it would overflow.
-    shift = np.where(np.isfinite(top) & (top > 700.0), top, 0.0)
+    total = None
+    for s, w in zip(similarities, weights):
+        term = np.subtract(s, 1.0)
+        term *= w
+        if total is None:
+            total = term
+        else:
+            total += term
+    total *= np.asarray(mu, dtype=np.float64)
+    return total
+
+
+# ---------------------------------------------------------------------- activation
+def activation_from(base: np.ndarray, *terms: np.ndarray | None,
+               out: np.ndarray | None = None) -> np.ndarray:
+    """Activation A = B + eps + P: the base level plus the noise and partial-matching terms.
+
+    The terms that apply (None ones are skipped) are added left to right in the order
+    given: IBL adds the noise and then the mismatch penalty (as PyIBL does), ACT-R the
+    mismatch penalty and then the noise (as pyactr does), so that each matches its
+    reference to the last bit.  ``out`` may be ``base`` (added in place).
+    """
+    terms = [t for t in terms if t is not None]
+    if not terms:
+        if out is None:
+            return base
+        np.copyto(out, base)
+        return out
+    a = np.add(base, terms[0], out=out)
+    for t in terms[1:]:
+        a += t
+    return a
+
+
+# --------------------------------------------------------------------- temperature
+def default_temperature(noise) -> np.ndarray:
+    """PyIBL's default temperature: sqrt(2) s, or 1 where that is below 0.01."""
+    t = SQRT2 * np.asarray(noise, dtype=np.float64)
+    return np.where(t < MINIMUM_TEMPERATURE, 1.0, t)
+
+
+def effective_temperature(temperature, noise) -> np.ndarray:
+    """Temperature actually used: the given one, else `default_temperature` of the noise.
+
+    ``temperature`` is None or one value (or one per agent, as ``noise``); the result has
+    the shape of ``noise``.
+    """
+    noise = np.asarray(noise, dtype=np.float64)
+    if temperature is None:
+        return default_temperature(noise)
+    return np.broadcast_to(np.asarray(temperature, dtype=np.float64), noise.shape).copy()
+
+
+def temperature_parameter(temperature: float | None, noise: float) -> float | None:
+    """The temperature setting as PyIBL reports it (``Agent.temperature``).
+
+    None while the default sqrt(2) s applies; PyIBL sets it to 1 when sqrt(2) s is below
+    0.01 (and reports 1); an explicit temperature is reported as given.
+    """
+    if temperature is not None:
+        return float(temperature)
+    return None if SQRT2 * float(noise) >= MINIMUM_TEMPERATURE else 1.0
+
+
+def check_temperature(value, name: str = "temperature") -> float | None:
+    """A temperature setting: None (the default from the noise) or a number >= 0.01.
+
+    Raises ValueError, as PyIBL does for a temperature below its minimum 0.01.
+    """
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real) \
+            or not math.isfinite(value):
+        raise ValueError(f"{name} must be a number or None, got {value!r}")
+    if value < MINIMUM_TEMPERATURE:
+        raise ValueError(f"{name} must be at least {MINIMUM_TEMPERATURE}, got {value!r}")
+    return float(value)
+
+
+# ----------------------------------------------------------------------- retrieval
+def scaled_activations(base: np.ndarray, temperature: float, noise_scale: float = 0.0,
+                       noise: np.ndarray | None = None, *,
+                       out: np.ndarray | None = None) -> np.ndarray:
+    """A / tau for A = B + s eps, in the precision of ``base`` (the single-precision order).
+
+    Computed as B * (1/tau) + (s/tau) * eps: one multiply and one multiply-add per
+    element, with 1/tau and s/tau formed in double precision and rounded to the dtype of
+    ``base``.  ``noise`` holds standard logistic draws eps (float32); ``out`` may be
+    ``base``.  Feed the result to `retrieval_weights` without a temperature.
+    """
+    kind = base.dtype.type
+    inverse = 1.0 / float(temperature)
+    z = np.multiply(base, kind(inverse), out=out)
+    if noise is not None and noise_scale > 0:
+        z += kind(noise_scale * inverse) * noise
+    return z
+
+
+def retrieval_weights(activations: np.ndarray, candidates: np.ndarray | None = None,
+                      temperature=None, *, axis: int = 0, stable: bool = False,
+                      out: np.ndarray | None = None) -> np.ndarray:
+    """Unnormalised retrieval weights w_i = exp(A_i / tau) over ``axis``; 0 for non-candidates.
+
+    Parameters
+    ----------
+    activations : array
+        A_i, or A_i / tau already when ``temperature`` is None (see `scaled_activations`).
+    candidates : bool array, optional
+        Instances that can be retrieved (broadcast against ``activations``); others weigh 0.
+    temperature : float or array, optional
+        tau, broadcast against ``activations`` (per-agent values on the last axis).
+    axis : int
+        The instance axis.
+    stable : bool
+        False (double precision): exp(A/tau) exactly as PyIBL computes it, shifted by the
+        maximum only where that exceeds 700 and exp would overflow.  True: always
+        exp(A/tau - max A/tau), as single precision needs (exp overflows at 88).  The
+        probabilities w_i / sum_j w_j agree up to rounding.
+    out : array, optional
+        Where to write the weights (may be ``activations`` itself).
+
+    Returns
+    -------
+    array
+        The weights; `retrieval_probabilities` normalises them, `blend` averages with them.
+    """
+    a = activations if candidates is None else np.where(candidates, activations, -np.inf)
+    if temperature is not None:
+        a = a / np.asarray(temperature, dtype=np.float64)
+    if a.shape[axis] == 0:
+        return np.zeros(a.shape) if out is None else np.multiply(a, 0, out=out)
+    top = a.max(axis=axis, keepdims=True)
+    if stable:
+        shift = np.where(np.isfinite(top), top, 0).astype(a.dtype, copy=False)
+        w = np.subtract(a, shift, out=out)
+        with np.errstate(under="ignore"):
+            return np.exp(w, out=w)
+    shift = np.where(np.isfinite(top) & (top > _OVERFLOW), top, 0.0)
     with np.errstate(under="ignore"):
-        w = np.exp(scaled - shift) if np.any(shift) else np.exp(scaled)
-    total = w.sum(axis=0)
+        return np.exp(a - shift, out=out) if np.any(shift) else np.exp(a, out=out)
+
+
+def retrieval_probabilities(activations: np.ndarray, candidates: np.ndarray,
+                            temperature, axis: int = 0) -> np.ndarray:
+    """P_i = exp(A_i / tau) / sum_j exp(A_j / tau) over the candidates on ``axis``.
+
+    Instances are on ``axis`` (0 in the batched engines, agents on the last axis as
+    ``temperature``).  Columns without a candidate give all-zero probabilities.  The
+    weights are PyIBL's, bit for bit (see `retrieval_weights`).
+    """
+    w = retrieval_weights(activations, candidates, temperature, axis=axis)
+    if w.shape[axis] == 0:
+        return w
+    total = w.sum(axis=axis, keepdims=True)
     return w / np.where(total > 0, total, 1.0)
 
 
-def blend(probabilities: np.ndarray, utilities: np.ndarray) -> np.ndarray:
-    """Blended value sum_i p_i u_i / sum_i p_i over axis 0; NaN where there is no candidate."""
-    weight = probabilities.sum(axis=0)
-    num = (probabilities * utilities).sum(axis=0)
+def blend(weights: np.ndarray, utilities: np.ndarray, axis: int = 0) -> np.ndarray:
+    """Blended value V = sum_i w_i u_i / sum_i w_i over ``axis``; NaN where sum_i w_i = 0.
+
+    ``weights`` are retrieval probabilities or unnormalised weights (`retrieval_weights`).
+    ``utilities`` either broadcasts against ``weights`` (same number of dimensions) or has
+    fewer dimensions and lies along the axes ``axis, axis + 1, ...`` of ``weights``; then
+    the sum is an einsum, with no broadcast copy of the utilities.
+    """
+    weights = np.asarray(weights)
+    utilities = np.asarray(utilities)
+    axis = axis % weights.ndim
+    weight = weights.sum(axis=axis)
+    if utilities.ndim < weights.ndim:
+        letters = "abcdefghijklmnopqrstuvwxyz"[:weights.ndim]
+        u = letters[axis:axis + utilities.ndim]
+        kept = letters[:axis] + letters[axis + 1:]
+        num = np.einsum(f"{letters},{u}->{kept}", weights, utilities)
+    else:
+        num = (weights * utilities).sum(axis=axis)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(weight > 0, num / np.where(weight > 0, weight, 1.0), np.nan)
+
+
+def blended_values(activations: np.ndarray, utilities: np.ndarray, temperature,
+                   candidates: np.ndarray | None = None, axis: int = 0) -> np.ndarray:
+    """V = sum_i P_i u_i with P the softmax of A / tau over the candidates on ``axis``.
+
+    `retrieval_weights` (PyIBL's order, double precision) then `blend`; NaN where there
+    is no candidate.
+    """
+    return blend(retrieval_weights(activations, candidates, temperature, axis=axis),
+                 utilities, axis=axis)
+
+
+def blended_activation(activations: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """ACT-R's activation of a blended retrieval, A_b = ln sum_i exp(A_i) over the
+    candidates on axis 0; NaN where there is none."""
+    success = candidates.any(axis=0)
+    masked = np.where(candidates, activations, -np.inf)
+    top = np.where(success, masked.max(axis=0), 0.0)
+    with np.errstate(under="ignore"):
+        total = np.exp(masked - top).sum(axis=0)
+    return np.where(success, top + np.log(np.where(success, total, 1.0)), np.nan)
 
 
 class InstanceMemory:
@@ -347,10 +613,15 @@ class InstanceMemory:
         self.latest[:] = np.iinfo(np.int64).min
 
     # -------------------------------------------------------------- activation
-    def base_level(self, agents, time, decay) -> np.ndarray:
+    def base_level(self, agents, time, decay, time_unit: float = 1.0) -> np.ndarray:
         """Base-level activation B of the used slots of the given agents at their ``time``.
 
-        Returns an array (width, len(agents)) with -inf in empty slots.
+        Exact: B = ln sum_k (t - t_k)^-d over each instance's references; optimized
+        learning: `optimized_base_level`, or (k > 0) the k most recent references exact
+        and the older ones approximated as PyIBL 5.2 does.  With ``time_unit`` r the
+        integer times are ticks of r (seconds): B = ln sum_k (r a_k)^-d
+        = ln sum_k a_k^-d - d ln r.  Returns an array (width, len(agents)) with -inf in
+        empty slots.
         """
         agents = np.asarray(agents, dtype=np.int64)
         t = np.asarray(time, dtype=np.int64).reshape(1, -1)
@@ -361,21 +632,27 @@ class InstanceMemory:
         w = self.width(agents)
         valid = self.valid[:w, agents]
         k = self.optimized_learning
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            if k is None:
-                total = self._exact_sums(agents, t, d, w)
-            elif k == 0:
-                counts = self.count[:w, agents].astype(np.float64)
-                ages = (t - self.created[:w, agents]).astype(np.float64)
-                b = np.log(counts / (1 - d)) - d * np.log(ages)
-                return np.where(valid, b, -np.inf)
-            else:
-                total = self._partial_sums(agents, t, d, k, w, valid)
-            b = np.log(total)
-        return np.where(valid, b, -np.inf)
+        if k == 0:
+            counts = self.count[:w, agents].astype(np.float64)
+            ages = (t - self.created[:w, agents]).astype(np.float64)
+            b = np.where(valid, optimized_base_level(counts, ages, d), -np.inf)
+        else:
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                if k is None:
+                    total = self._exact_sums(agents, t, d, w)
+                else:
+                    total = self._partial_sums(agents, t, d, k, w, valid)
+            b = np.where(valid, base_level(total), -np.inf)
+        if time_unit != 1.0:
+            b -= d * np.log(time_unit)
+        return b
 
     def _exact_sums(self, agents, t, d, w) -> np.ndarray:
-        """Sum of (t - t_k)^-d over each instance's references, in three array passes."""
+        """Sum of (t - t_k)^-d over each instance's references, in three array passes.
+
+        The terms are `power_decay`'s, computed in place in a reused buffer (forgotten and
+        unused references have time -inf, hence age inf and weight 0).
+        """
         n = len(agents)
         depth = int(self.occ_size[agents].max()) if n else 0
         if n == self.n_agents and np.array_equal(agents, np.arange(n)):

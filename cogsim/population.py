@@ -474,12 +474,12 @@ class AnnotatorPopulation(mesa.Model):
         """IBL and ACT-R annotators learn from gold feedback or their own experience; ACT-R
         annotators of groups with utility learning are rewarded +1 for a choice that the
         gold values agree with and -1 for one they contradict."""
-        if self.ibl is not None and self.ibl._pending is not None:
+        if self.ibl is not None and self.ibl.pending_options is not None:
             rows = self.kinds[who] == "ibl"
             outcome, learn, _ = self._outcomes(who[rows], chosen[rows])
             # The engine credits the chosen option; choices are given so that a shortcut or
             # a lapse credits the item actually chosen.
-            pending_items = self.ibl._pending[1][:, :, 0]
+            pending_items = self.ibl.pending_options[:, :, 0]
             choice_index = np.where(pending_items[:, 0] == chosen[rows], 0, 1)
             self.ibl.respond(outcome, choices=choice_index, learn=learn)
         rows = np.flatnonzero(self.kinds[who] == "actr")

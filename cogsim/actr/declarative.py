@@ -34,7 +34,8 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from cogsim.memory import (InstanceMemory, blend, effective_temperature, logistic_noise,
+from cogsim.memory import (MINIMUM_TEMPERATURE, InstanceMemory, activation_from, blend,
+                           blended_activation, effective_temperature, logistic_noise,
                            mismatch_penalty, retrieval_probabilities, similarity_values)
 
 __all__ = ["DeclarativeMemory", "retrieval_latency", "per_agent"]
@@ -140,8 +141,8 @@ class DeclarativeMemory:
         self.partial_matching = _flag(partial_matching, "partial_matching")
         self.mismatch_penalty = per_agent(mismatch_penalty, "mismatch_penalty", n, minimum=0.0)
         self.blending = _flag(blending, "blending")
-        self.temperature = per_agent(temperature, "temperature", n, minimum=0.01,
-                                     allow_none=True)
+        self.temperature = per_agent(temperature, "temperature", n,
+                                     minimum=MINIMUM_TEMPERATURE, allow_none=True)
         if (isinstance(time_resolution, (bool, np.bool_)) or not isinstance(time_resolution, Real)
                 or not np.isfinite(time_resolution) or time_resolution <= 0):
             raise ValueError(f"time_resolution must be a positive number of seconds, "
@@ -370,10 +371,7 @@ class DeclarativeMemory:
             raise ValueError(f"retrieval time must be later than the agent's last learning "
                              f"(agent {int(agents[bad])}, time {ticks[bad] * self.time_resolution}"
                              f" s); advance the clock first")
-        d = self.decay[agents]
-        b = self.memory.base_level(agents, ticks, d)
-        b -= d * np.log(self.time_resolution)
-        return b
+        return self.memory.base_level(agents, ticks, self.decay[agents], self.time_resolution)
 
     def _penalty(self, cols, keys, request, width: int) -> np.ndarray:
         """Partial-matching term MP * sum_s w_s (S_s - 1), shape (width, n)."""
@@ -436,17 +434,20 @@ class DeclarativeMemory:
             self._check_codes(keys, "keys")
             self._check_codes(mem.attributes[:width, :, cols], "chunks in memory",
                               mem.valid[:width, cols])
-        act = self.base_levels(agents, ticks)
+        base = self.base_levels(agents, ticks)
         cand = mem.valid[:width, cols].copy()
+        penalty = None
         if self.partial_matching:
-            act += self._penalty(cols, keys, request, width)
+            penalty = self._penalty(cols, keys, request, width)
         else:
             for j in np.flatnonzero(request):
                 cand &= mem.attributes[:width, j, cols] == keys[:, j]
+        eps = None
         if noise:
             s = self.instantaneous_noise[agents]
             if np.any(s > 0):
-                act += logistic_noise(self.rng, s, act.shape)
+                eps = logistic_noise(self.rng, s, base.shape)
+        act = activation_from(base, penalty, eps, out=base)      # B + P + eps, pyactr's order
         act[~cand] = -np.inf
         return act, cand
 
@@ -485,11 +486,7 @@ class DeclarativeMemory:
             success = above.any(axis=0)
             p = retrieval_probabilities(act, above, self.temperatures[agents])
             value = blend(p, utility)
-            masked = np.where(above, act, -np.inf)
-            top = np.where(success, masked.max(axis=0), 0.0)
-            with np.errstate(under="ignore"):
-                total = np.exp(masked - top).sum(axis=0)
-            activation = np.where(success, top + np.log(np.where(success, total, 1.0)), np.nan)
+            activation = blended_activation(act, above)
             chunk = np.full(n, -1)
             if details:
                 out["probabilities"] = p

@@ -20,6 +20,7 @@ from warnings import warn
 import numpy as np
 
 from cogsim.ibl.batched import IBLBatch
+from cogsim.memory import temperature_parameter
 
 __all__ = ["Agent", "DelayedResponse"]
 
@@ -136,10 +137,10 @@ class Agent:
 
     @property
     def temperature(self) -> float | None:
+        """The temperature setting as PyIBL reports it: None while the default applies
+        (1 when the noise is too small for one, see `cogsim.memory.temperature_parameter`)."""
         t = self._batch.temperature
-        if t is None:
-            return None if self.noise * np.sqrt(2) >= 0.01 else 1.0
-        return float(t[0])
+        return temperature_parameter(None if t is None else t[0], self.noise)
 
     @property
     def mismatch_penalty(self) -> float | None:

@@ -17,10 +17,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from cogsim.memory import (InstanceMemory, blend, effective_temperature, logistic_noise,
-                           mismatch_penalty, parse_optimized_learning,
-                           similarity_values,
-                           retrieval_probabilities)
+from cogsim.memory import (MINIMUM_TEMPERATURE, InstanceMemory, activation_from, blend,
+                           effective_temperature, logistic_noise, mismatch_penalty,
+                           parse_optimized_learning, retrieval_probabilities,
+                           similarity_values)
 
 __all__ = ["IBLBatch", "DelayedOutcomes"]
 
@@ -97,7 +97,7 @@ class IBLBatch:
         if self.optimized_learning is not None and np.any(self.decay >= 1):
             raise ValueError(f"decay must be less than 1 with optimized_learning, got {decay!r}")
         self.temperature = _per_agent(temperature, "temperature", self.n_agents,
-                                      minimum=0.01, allow_none=True)
+                                      minimum=MINIMUM_TEMPERATURE, allow_none=True)
         self.mismatch_penalty = _per_agent(mismatch_penalty, "mismatch_penalty",
                                            self.n_agents, allow_none=True)
         if default_utility is None or callable(default_utility):
@@ -296,9 +296,8 @@ class IBLBatch:
                         cand, *cands = [np.pad(c, ((0, grow), (0, 0))) for c in [cand] + cands]
                         probs = [np.pad(p, ((0, grow), (0, 0))) for p in probs]
                         width += grow
-            act = base + noise[0 if shared_noise else o]
-            if self.partial:
-                act += self._penalty(cols, option, width)
+            penalty = self._penalty(cols, option, width) if self.partial else None
+            act = activation_from(base, noise[0 if shared_noise else o], penalty)
             p = retrieval_probabilities(act, cand, tau)
             bv = blend(p, mem.utility[:width, cols])
             if values is not None:
@@ -325,6 +324,12 @@ class IBLBatch:
         return logistic_noise(self.rng, scale, shape)
 
     # ---------------------------------------------------------------- respond
+    @property
+    def pending_options(self) -> np.ndarray | None:
+        """The options of the decision awaiting `respond`, (n, n_options, n_attributes) for
+        the n agents that chose (in the order they were given); None when none is pending."""
+        return None if self._pending is None else self._pending[1]
+
     def _pending_rows(self, choices):
         if self._pending is None:
             raise RuntimeError("respond() called with no decision pending")
