@@ -48,6 +48,9 @@ import pandas as pd
 
 from cogsim.datasets.checks import Checker
 from cogsim.gambles import check_problems, pad_problems
+from cogsim.memory import (base_level, blend, check_temperature, effective_temperature,
+                           power_decay, retrieval_weights, scaled_activations,
+                           standard_logistic)
 
 __all__ = ["IBLDescriptionModel", "Simulation", "PROTOCOLS"]
 
@@ -61,7 +64,6 @@ _BLOCK_SIZE = 5            # trials per block in the "cpc" protocol
 _CHUNK_ELEMENTS = 6_000_000  # reference counts held per chunk of problems (memory bound)
 _CACHE_SIZE = 4
 _CACHE_MAX_CELLS = 500_000  # at most this many problems x agents are cached
-_SQRT2 = math.sqrt(2.0)
 _FEEDBACK = {
     True: True, False: False, 1: True, 0: False,
     "True": True, "False": False, "true": True, "false": False, "1": True, "0": False,
@@ -194,8 +196,7 @@ class IBLDescriptionModel:
             raise ValueError(f"n_samples must be a non-negative integer, got {n_samples!r}")
         if described not in ("equal", "probability"):
             raise ValueError(f"described must be 'equal' or 'probability', got {described!r}")
-        if temperature is not None and not (np.isfinite(temperature) and temperature > 0):
-            raise ValueError(f"temperature must be a positive number or None, got {temperature!r}")
+        check_temperature(temperature)
         if str(dtype) not in ("float32", "float64"):
             raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
         self.n_agents = int(n_agents)
@@ -240,10 +241,7 @@ class IBLDescriptionModel:
     @property
     def tau(self) -> float:
         """The blending temperature in use (PyIBL's rule when ``temperature`` is None)."""
-        if self.temperature is not None:
-            return float(self.temperature)
-        t = _SQRT2 * self.noise
-        return 1.0 if t < 0.01 else t
+        return float(effective_temperature(self.temperature, self.noise))
 
     # ------------------------------------------------------------------ prediction
     def predict_rates(self, problems: pd.DataFrame, protocol: str = "c13k") -> np.ndarray:
@@ -308,35 +306,36 @@ class IBLDescriptionModel:
         return np.sign(outcomes) * np.abs(outcomes) ** outcomes.dtype.type(self.curvature)
 
     def _blended(self, sim: Simulation) -> tuple[np.ndarray, np.ndarray]:
-        """Blended values of A and B, each (T, P, N), in the model's ``dtype``."""
+        """Blended values of A and B, each (T, P, N), in the model's ``dtype``.
+
+        The activation math is `cogsim.memory`'s in its single-precision order: the
+        references of each instance are counts per event slot, so the base-level sums are
+        one product of `power_decay` weights and counts; then `base_level`,
+        `scaled_activations` (A / tau), `retrieval_weights` (stable) and `blend` per option.
+        """
         n_trials, width, n_problems, n_agents = sim.noise.shape
         dtype = sim.counts.dtype
         times = np.arange(1, n_trials + 1, dtype=np.float64)
-        age = times[:, None] - sim.slot_time[None, :]
-        ages = np.where(age > 0, np.maximum(age, 1.0) ** -self.decay, 0.0).astype(dtype)
+        ages = power_decay(times[:, None] - sim.slot_time[None, :], self.decay).astype(dtype)
         # einsum, not matmul: a multithreaded BLAS slows down badly on a busy machine.
         strength = np.einsum("tm,mx->tx", ages, sim.counts.reshape(len(sim.slot_time), -1))
         strength = strength.reshape(n_trials, width, n_problems, n_agents)
         if self.weight > 0:
+            described = power_decay(times, self.decay)
             if self.redescribe:  # the description re-read before each choice (time n - 1)
-                prior = self.weight * np.cumsum(times**-self.decay)
+                prior = self.weight * np.cumsum(described)
             else:
-                prior = self.weight * times**-self.decay
+                prior = self.weight * described
             prior = prior.astype(dtype)
             strength += prior[:, None, None, None] * self._prior(sim)[None, :, :, None]
-        with np.errstate(divide="ignore"):
-            act = np.log(strength, out=strength)
-        inv_tau = 1.0 / self.tau
-        act *= dtype.type(inv_tau)
-        if self.noise > 0:
-            act += dtype.type(self.noise * inv_tau) * sim.noise
+        act = base_level(strength, out=strength)
+        act = scaled_activations(act, self.tau, self.noise, sim.noise, out=act)
         utility = self._utility(sim.outcomes)
         values = []
         for cols in (slice(0, sim.n_a), slice(sim.n_a, width)):
             a = act[:, cols]
-            a -= a.max(axis=1, keepdims=True)
-            w = np.exp(a, out=a)
-            values.append(np.einsum("tjpn,jp->tpn", w, utility[cols]) / w.sum(axis=1))
+            w = retrieval_weights(a, axis=1, stable=True, out=a)
+            values.append(blend(w, utility[cols], axis=1))
         return values[0], values[1]
 
     # ------------------------------------------------------------------ draws
@@ -512,9 +511,7 @@ def _draw_chunk(
             slot[n_a + j] = (ib == j) & seen[:, None]
         slot_time.append(float(m))  # respond() at the time of the choice m
         slot_kind.append("feedback")
-    u = rng.random((n_trials, width, size, n), dtype=np.float32)
-    np.clip(u, np.float32(2.0**-25), np.float32(1 - 2.0**-24), out=u)
-    logistic = np.log(u / (np.float32(1) - u))
+    logistic = standard_logistic(rng, (n_trials, width, size, n))
     valid = np.concatenate([pa > 0, pb > 0], axis=1).T
     weights = np.concatenate([pa, pb_believed], axis=1).T
     return Simulation(
