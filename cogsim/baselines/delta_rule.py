@@ -22,8 +22,8 @@ import pandas as pd
 from scipy.special import log_expit
 from scipy.stats import norm
 
-from cogsim.ibl.repeated import (OptionDistributions, RepeatedTrials, _default_options,
-                                 _outcome_table, draw_outcomes, mixture_trial_log_likelihood,
+from cogsim.ibl.repeated import (OptionDistributions, RepeatedTrials, default_options,
+                                 draw_outcomes, mixture_trial_log_likelihood, outcome_table,
                                  prepare_trials, simulated_table)
 
 __all__ = ["DeltaRuleModel", "DeltaRulePopulation"]
@@ -64,7 +64,7 @@ class DeltaRuleModel:
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
         self.n_agents = int(n_agents)
         self.n_draws = int(n_draws)
-        self.options = dict(options) if options is not None else _default_options()
+        self.options = dict(options) if options is not None else default_options()
         self._params: dict[str, float] = {}
         defaults = dict(alpha=alpha, beta=beta, q0=q0)
         for extra in self.param_names[3:]:
@@ -138,7 +138,7 @@ class DeltaRuleModel:
         """
         n_agents = self.n_agents if n_agents is None else int(n_agents)
         prep = prepare_trials(trials, need_responses=False)
-        table = _outcome_table(self.options, prep.options)
+        table = outcome_table(self.options, prep.options)
         P, T = prep.n_subjects, prep.n_times
         N = n_agents * P
         rng = np.random.default_rng([self.seed, 2])

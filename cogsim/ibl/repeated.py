@@ -84,11 +84,14 @@ from scipy.stats import norm
 
 from cogsim.datasets.errors import DataError, show, where
 from cogsim.ibl.batched import IBLBatch
-from cogsim.memory import effective_temperature
+from cogsim.memory import (activation_from, base_level, blend, check_temperature,
+                           effective_temperature, noise_term, power_decay,
+                           retrieval_weights, standard_logistic)
 
 __all__ = ["IBLRepeatedModel", "RepeatedTrials", "prepare_trials", "block_rates",
            "mixture_trial_log_likelihood", "OptionDistributions", "TRACE_COLUMNS",
-           "SIMULATE_COLUMNS"]
+           "SIMULATE_COLUMNS", "default_options", "outcome_table", "draw_outcomes",
+           "simulated_table"]
 
 #: Columns needed for model tracing and for simulation.
 TRACE_COLUMNS = ("subject", "trial", "option_a", "option_b", "response", "outcome")
@@ -98,7 +101,9 @@ SIMULATE_COLUMNS = ("subject", "trial", "option_a", "option_b")
 OptionDistributions = Mapping[str, tuple[Sequence[float], Sequence[float]]]
 
 
-def _default_options() -> dict[str, tuple[tuple[float, ...], tuple[float, ...]]]:
+def default_options() -> dict[str, tuple[tuple[float, ...], tuple[float, ...]]]:
+    """The options of the Niv et al. task (`cogsim.datasets.niv.NIV_STIMULI`), the default
+    outcome distributions of the repeated-choice models."""
     from cogsim.datasets.niv import NIV_STIMULI
     return dict(NIV_STIMULI)
 
@@ -330,8 +335,9 @@ def block_rates(trials: pd.DataFrame, trialtype: int | None = 2, n_blocks: int =
 
 
 # ---------------------------------------------------------------------- option sampling
-def _outcome_table(options: OptionDistributions, names: Sequence[str]):
-    """(values, cumulative probabilities) arrays (O, max outcomes) for drawing outcomes."""
+def outcome_table(options: OptionDistributions, names: Sequence[str]):
+    """(values, cumulative probabilities) arrays (O, max outcomes) of the options ``names``
+    (in that order), for `draw_outcomes`."""
     missing = [n for n in names if n not in options]
     if missing:
         raise DataError(f"no outcome distribution for option(s) {missing}; known: "
@@ -351,7 +357,7 @@ def _outcome_table(options: OptionDistributions, names: Sequence[str]):
 
 
 def draw_outcomes(rng: np.random.Generator, table, chosen: np.ndarray) -> np.ndarray:
-    """One outcome per entry of ``chosen`` (option indices) from `_outcome_table` arrays."""
+    """One outcome per entry of ``chosen`` (option indices) from `outcome_table` arrays."""
     vals, cum = table
     u = rng.random(len(chosen))
     k = (u[:, None] >= cum[chosen]).sum(axis=1)
@@ -436,7 +442,7 @@ class IBLRepeatedModel:
                  n_agents: int = 1, options: OptionDistributions | None = None,
                  chunk_size: int = 64):
         self.seed = int(seed)
-        self.temperature = temperature
+        self.temperature = check_temperature(temperature)
         self.prior = tuple(float(u) for u in prior)
         if not all(math.isfinite(u) for u in self.prior):
             raise ValueError(f"prior must be finite utilities, got {prior!r}")
@@ -446,7 +452,7 @@ class IBLRepeatedModel:
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
         self.n_samples, self.n_draws, self.n_agents = int(n_samples), int(n_draws), int(n_agents)
         self.chunk_size = int(chunk_size)
-        self.options = dict(options) if options is not None else _default_options()
+        self.options = dict(options) if options is not None else default_options()
         self._params: dict[str, float] = {}
         self._set(noise=noise, noise_spread=noise_spread, decay=decay,
                   default_utility=default_utility, lapse=lapse)
@@ -541,9 +547,7 @@ class IBLRepeatedModel:
         noise = np.empty((P, M, 2, width, C), dtype=np.float32)
         for p, subj in enumerate(prep.subjects):
             rng = np.random.default_rng([self.seed, _subject_seed(subj)])
-            u = rng.random((M, 2, width, C), dtype=np.float32)
-            np.clip(u, np.float32(2.0 ** -25), np.float32(1 - 2.0 ** -24), out=u)
-            noise[p] = np.log(u / (np.float32(1) - u))
+            noise[p] = standard_logistic(rng, (M, 2, width, C))
         return dict(pairs=pairs, refs=refs, col_slot=col_slot, col_u=col_u, cj=cj,
                     cmask=cmask, side_opt=side_opt, chose_a=chose_a, noise=noise)
 
@@ -555,11 +559,9 @@ class IBLRepeatedModel:
         """
         T = prep.n_times
         j = np.arange(T)
-        lag = j[:, None] - j[None, :]                                  # time_j - time_i
-        with np.errstate(divide="ignore"):
-            W = np.where(lag > 0, np.power(np.maximum(lag, 1).astype(np.float64), -decay), 0.0)
+        W = power_decay(j[:, None] - j[None, :], decay)                 # weight (time_j - time_i)
         s_exp = fx["refs"][subj] @ W.T                                  # (p, slots, T)
-        default = np.power(j + 1.0, -decay)                            # reference at time 0
+        default = power_decay(j + 1.0, decay)                          # reference at time 0
         col_slot, col_u = fx["col_slot"], fx["col_u"].copy()
         prior = (u0,) + tuple(self.prior)          # instances stored at time 0
         q = len(prior)
@@ -591,21 +593,16 @@ class IBLRepeatedModel:
         d, u0 = self._params["decay"], self._params["default_utility"]
         sums, utils = self._sums(fx, prep, subj, d, u0)
         present = sums > 0
-        with np.errstate(divide="ignore"):
-            base = np.log(np.where(present, sums, 1.0))
+        base = base_level(sums)[:, None]
         taus = effective_temperature(self.temperature, levels)
         out = []
         noise = fx["noise"][subj]                                      # (p, M, 2, w, C)
         for s, tau in zip(levels, taus):
-            act = base[:, None] + np.float64(s) * noise if s > 0 else \
-                np.broadcast_to(base[:, None], noise.shape)
-            act = np.where(present[:, None], act / tau, -np.inf)
-            top = act.max(axis=3, keepdims=True)
-            # Match PyIBL's exp(A/tau) bit for bit unless it would overflow.
-            shift = np.where(np.isfinite(top) & (top > 700.0), top, 0.0)
-            w = np.exp(act - shift)
-            v = (w * utils[:, None]).sum(axis=3) / w.sum(axis=3)
-            out.append(v)
+            act = activation_from(base, noise_term(noise, s)) if s > 0 else \
+                np.broadcast_to(base, noise.shape)
+            # PyIBL's exp(A/tau) bit for bit (unless it would overflow), then the blend.
+            w = retrieval_weights(act, present[:, None], tau, axis=3)
+            out.append(blend(w, utils[:, None], axis=3))
         return np.stack(out)
 
     def blended_values(self, trials: pd.DataFrame) -> np.ndarray:
@@ -674,7 +671,7 @@ class IBLRepeatedModel:
         """
         n_agents = self.n_agents if n_agents is None else int(n_agents)
         prep = prepare_trials(trials, need_responses=False)
-        table = _outcome_table(self.options, prep.options)
+        table = outcome_table(self.options, prep.options)
         P, T = prep.n_subjects, prep.n_times
         N = n_agents * P
         rng = np.random.default_rng([self.seed, 1])
