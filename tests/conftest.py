@@ -4,7 +4,8 @@ Tests that read a public data set say so with ``@pytest.mark.public_data("<folde
 (the folder of the set in the data home, e.g. ``choices13k``) and get its location from the
 ``shared_data`` fixture.  The data are read from ``../shared/data`` beside the checkout
 (``COGSIM_SHARED_DATA`` overrides the path), which is also the data home of the whole test
-session; nothing is ever downloaded (``COGSIM_OFFLINE=1``).
+session; nothing is ever downloaded (``COGSIM_OFFLINE=1``).  Hypothesis keeps its files in
+a temporary folder, so tests write nothing in the checkout outside pytest's ``tmp_path``.
 
 * No ``../shared/data`` (a fresh clone): such a test is skipped, and the reason says where
   the data go.
@@ -15,6 +16,8 @@ session; nothing is ever downloaded (``COGSIM_OFFLINE=1``).
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -38,7 +41,8 @@ SOURCES = {
 }
 
 _env = pytest.MonkeyPatch()
-_skipped: list[str] = []
+_temporary: list[str] = []  # folders this session made and removes
+_skipped: list[str] = []  # node ids of public-data tests that were skipped
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -50,10 +54,17 @@ def pytest_configure(config: pytest.Config) -> None:
     # The session's data home, also for the commands that tests run in subprocesses.
     _env.setenv("COGSIM_DATA_HOME", str(SHARED_DATA))
     _env.setenv("COGSIM_OFFLINE", "1")
+    # Hypothesis's example database and constants cache go to a temporary folder, not to
+    # the checkout's .hypothesis/ (Hypothesis reads the variable when it first needs them).
+    if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        _temporary.append(tempfile.mkdtemp(prefix="cogsim-hypothesis-"))
+        _env.setenv("HYPOTHESIS_STORAGE_DIRECTORY", _temporary[-1])
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     _env.undo()
+    while _temporary:
+        shutil.rmtree(_temporary.pop(), ignore_errors=True)
 
 
 def missing_reason(folder: str) -> str:
@@ -91,6 +102,7 @@ def shared_data() -> Path:
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Note every skipped public-data test."""
     if report.skipped and "public_data" in report.keywords:
         _skipped.append(report.nodeid)
 
@@ -101,7 +113,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    """With the public data required, list the public-data tests that were skipped."""
     if REQUIRED and _skipped:
         terminalreporter.section("public data", red=True)
         terminalreporter.line(
