@@ -351,7 +351,7 @@ def retrieval_weights(activations: np.ndarray, candidates: np.ndarray | None = N
         return np.exp(a - shift, out=out) if np.any(shift) else np.exp(a, out=out)
 
 
-def retrieval_probabilities(activations: np.ndarray, candidates: np.ndarray,
+def retrieval_probabilities(activations: np.ndarray, candidates: np.ndarray | None,
                             temperature, axis: int = 0) -> np.ndarray:
     """P_i = exp(A_i / tau) / sum_j exp(A_j / tau) over the candidates on ``axis``.
 
@@ -393,10 +393,11 @@ def blended_values(activations: np.ndarray, utilities: np.ndarray, temperature,
                    candidates: np.ndarray | None = None, axis: int = 0) -> np.ndarray:
     """V = sum_i P_i u_i with P the softmax of A / tau over the candidates on ``axis``.
 
-    `retrieval_weights` (PyIBL's order, double precision) then `blend`; NaN where there
-    is no candidate.
+    `retrieval_probabilities` (PyIBL's order, double precision) then `blend`, as IBL and
+    ACT-R retrievals compute it: a single candidate gives its utility exactly.  NaN where
+    there is no candidate.
     """
-    return blend(retrieval_weights(activations, candidates, temperature, axis=axis),
+    return blend(retrieval_probabilities(activations, candidates, temperature, axis=axis),
                  utilities, axis=axis)
 
 

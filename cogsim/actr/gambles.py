@@ -49,7 +49,9 @@ import pandas as pd
 from cogsim.parameters import FreeParameters
 from cogsim.gambles import AMBIGUITY, CPC_BLOCKS, PROTOCOLS, PaddedProblems, pad_problems
 from cogsim.datasets.checks import Checker
-from cogsim.memory import MINIMUM_TEMPERATURE, SQRT2, logistic_noise
+from cogsim.memory import (activation_from, base_level, blended_values as _blended_values,
+                           check_temperature, effective_temperature, logistic_noise,
+                           power_decay)
 
 __all__ = ["ACTRDescriptionModel", "blended_values"]
 
@@ -68,18 +70,12 @@ def blended_values(
     """Blended value ``sum_i P_i x_i`` over the last axis, ``P_i`` softmax of ``A_i / T``.
 
     Chunks with activation -inf (not in memory) or below ``threshold`` are not candidates;
-    rows without any candidate give NaN.
+    rows without any candidate give NaN.  `cogsim.memory.blended_values` with the
+    retrieval threshold as the candidates.
     """
     a = np.asarray(activations, dtype=float)
-    if threshold is not None:
-        a = np.where(a >= threshold, a, -np.inf)
-    top = a.max(axis=-1, keepdims=True)
-    ok = np.isfinite(top)
-    with np.errstate(invalid="ignore", over="ignore"):
-        w = np.exp((a - np.where(ok, top, 0.0)) / temperature)
-        total = w.sum(axis=-1)
-        value = (w * outcomes).sum(axis=-1) / np.where(ok[..., 0], total, 1.0)
-    return np.where(ok[..., 0], value, np.nan)
+    candidates = None if threshold is None else a >= threshold
+    return _blended_values(a, outcomes, temperature, candidates, axis=-1)
 
 
 class ACTRDescriptionModel(FreeParameters):
@@ -147,9 +143,7 @@ class ACTRDescriptionModel(FreeParameters):
         if n_agents < 1:
             raise ValueError(f"n_agents must be a positive integer, got {n_agents!r}")
         self.n_agents = int(n_agents)
-        if temperature is not None and not (math.isfinite(temperature) and temperature > 0):
-            raise ValueError(f"temperature must be positive or None, got {temperature!r}")
-        self.temperature = None if temperature is None else float(temperature)
+        self.temperature = check_temperature(temperature)
         if retrieval_threshold is not None and not math.isfinite(retrieval_threshold):
             raise ValueError(
                 f"retrieval_threshold must be finite or None, got {retrieval_threshold!r}"
@@ -177,10 +171,7 @@ class ACTRDescriptionModel(FreeParameters):
     @property
     def effective_temperature(self) -> float:
         """The blending temperature in use (see ``temperature``)."""
-        if self.temperature is not None:
-            return self.temperature
-        t = SQRT2 * self.noise
-        return 1.0 if t < MINIMUM_TEMPERATURE else t
+        return float(effective_temperature(self.temperature, self.noise))
 
     # ------------------------------------------------------------------ prediction
     def predict_rates(self, problems: pd.DataFrame, protocol: str = "c13k") -> np.ndarray:
@@ -257,16 +248,15 @@ class ACTRDescriptionModel(FreeParameters):
         xa, xb = x[:, None, :ka], x[:, None, ka:]
         for t in range(1, n_trials + 1):
             # draws first, whatever the parameters (common random numbers)
-            eps = logistic_noise(rng, 1.0, (n_rows, m, k))
+            eps = logistic_noise(rng, s, (n_rows, m, k))      # drawn for any s (CRN)
             u = rng.random((2, n_rows, m))
             tie = rng.random((n_rows, m))
-            desc = np.sum((t - np.arange(1, t + 1) + self.description_lag) ** -d)
+            desc = np.sum(power_decay(t - np.arange(1, t + 1) + self.description_lag, d))
             strength = (w * desc)[:, None, :]
             if t > 1:
-                ages = (t - np.arange(1, t)).astype(float) ** -d
+                ages = power_decay(t - np.arange(1, t), d)
                 strength = strength + np.tensordot(ages, seen[: t - 1], axes=1)
-            with np.errstate(divide="ignore"):
-                act = np.log(strength) + s * eps
+            act = activation_from(base_level(strength), eps)
             va = blended_values(act[..., :ka], xa, temp, self.retrieval_threshold)
             vb = blended_values(act[..., ka:], xb, temp, self.retrieval_threshold)
             va = np.where(np.isnan(va), self.failure_value, va)
