@@ -42,11 +42,11 @@ of many agents as a structure of arrays, with their references, and their base l
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
-from typing import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 SQRT2 = math.sqrt(2.0)
 MINIMUM_TEMPERATURE = 0.01
@@ -55,53 +55,48 @@ MINIMUM_TEMPERATURE = 0.01
 _OVERFLOW = 700.0
 
 __all__ = [
-    "SQRT2",
     "MINIMUM_TEMPERATURE",
+    "SQRT2",
     "InstanceMemory",
-    # base-level learning
-    "power_decay",
-    "base_level",
-    "optimized_base_level",
-    "parse_optimized_learning",
-    # noise
-    "standard_logistic",
-    "logistic_noise",
-    "noise_term",
-    # partial matching
-    "similarity_values",
-    "mismatch_penalty",
-    # activation, temperature, retrieval, blending
     "activation_from",
+    "base_level",
+    "blend",
+    "blended_activation",
+    "blended_values",
+    "check_temperature",
     "default_temperature",
     "effective_temperature",
-    "temperature_parameter",
-    "check_temperature",
-    "scaled_activations",
-    "retrieval_weights",
+    "logistic_noise",
+    "mismatch_penalty",
+    "noise_term",
+    "optimized_base_level",
+    "parse_optimized_learning",
+    "power_decay",
     "retrieval_probabilities",
-    "blend",
-    "blended_values",
-    "blended_activation",
+    "retrieval_weights",
+    "scaled_activations",
+    "similarity_values",
+    "standard_logistic",
+    "temperature_parameter",
 ]
 
 
 # --------------------------------------------------------------------- base level
-def power_decay(age: np.ndarray, decay) -> np.ndarray:
-    """The weight of a reference of age a: a^-d for a > 0, and 0 for a <= 0.
+def power_decay(age: ArrayLike, decay: ArrayLike) -> np.ndarray:
+    """Weight of a reference of age a in base-level learning: a^-d, and 0 if a <= 0.
 
     Parameters
     ----------
-    age : array
-        t - t_k, the time since the reference; a reference not yet made (a <= 0)
+    age : array_like
+        a = t - t_k, the time since the reference; a reference not yet made (a <= 0)
         weighs 0.
-    decay : float or array
+    decay : float or array_like
         d >= 0, broadcast against ``age``.
 
     Returns
     -------
-    array of float64
-        (t - t_k)^-d, the term summed by base-level learning
-        B = ln sum_k (t - t_k)^-d (see `base_level`).
+    ndarray of float64
+        (t - t_k)^-d, the terms that `base_level` sums: B = ln sum_k (t - t_k)^-d.
     """
     age = np.asarray(age, dtype=np.float64)
     made = age > 0
@@ -110,21 +105,41 @@ def power_decay(age: np.ndarray, decay) -> np.ndarray:
 
 
 def base_level(sums: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """Base-level activation B = ln sum_k (t - t_k)^-d from the summed `power_decay` terms.
+    """Base-level activation B = ln sum_k (t - t_k)^-d from the summed reference weights.
 
-    ``sums`` holds sum_k (t - t_k)^-d of each instance (weighted by reference counts
-    where a model counts references per event time); an instance without any reference
-    (sum 0) gets -inf.  Computed in the precision of ``sums``; ``out`` may be ``sums``.
+    Parameters
+    ----------
+    sums : ndarray
+        sum_k (t - t_k)^-d of each instance, the `power_decay` weights of its references
+        (times their counts, where a model counts references per event time).
+    out : ndarray, optional
+        Where to write B; may be ``sums``.
+
+    Returns
+    -------
+    ndarray
+        B in the precision of ``sums``; -inf for an instance without references (sum 0).
     """
     with np.errstate(divide="ignore"):
         return np.log(sums, out=out)
 
 
-def optimized_base_level(count: np.ndarray, life: np.ndarray, decay) -> np.ndarray:
+def optimized_base_level(count: ArrayLike, life: ArrayLike, decay: ArrayLike) -> np.ndarray:
     """PyIBL's full optimized-learning approximation B = ln(n / (1 - d)) - d ln L.
 
-    ``count`` n is the number of references of each instance, ``life`` L = t - c the time
-    since it was created, ``decay`` d < 1.
+    Parameters
+    ----------
+    count : array_like
+        n, the number of references of each instance.
+    life : array_like
+        L = t - c, the time since the instance was created.
+    decay : float or array_like
+        d < 1.
+
+    Returns
+    -------
+    ndarray of float64
+        The approximate B (-inf where n = 0).
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.log(count / (1 - decay)) - decay * np.log(life)
@@ -147,13 +162,24 @@ def parse_optimized_learning(value: bool | int | None) -> int | None:
 
 
 # -------------------------------------------------------------------------- noise
-def standard_logistic(rng: np.random.Generator, shape: tuple) -> np.ndarray:
-    """Standard logistic draws ln(u / (1 - u)) in single precision, shape ``shape``.
+def standard_logistic(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Standard logistic draws eps = ln(u / (1 - u)), u uniform, in single precision.
 
-    The uniforms are NumPy's 24-bit float32 ones (u = k 2^-24, k < 2^24), clipped to
-    [2^-25, 1 - 2^-24] so that u = 0 gives a finite draw: the noise is exact to about
-    1e-7 relative, its tails cut at -17.3 and +16.6, where the probability is below 1e-7.
-    Several times faster than double-precision ``Generator.logistic``.
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of the uniforms (one float32 draw per element).
+    shape : tuple of int
+        Shape of the result.
+
+    Returns
+    -------
+    ndarray of float32
+        The draws.  The uniforms are NumPy's 24-bit float32 ones (u = k 2^-24, k < 2^24),
+        clipped to [2^-25, 1 - 2^-24] so that u = 0 gives a finite draw: the noise is
+        exact to about 1e-7 relative and its tails are cut at -17.3 and +16.6, where the
+        probability is below 1e-7.  Several times faster than double-precision
+        ``Generator.logistic``.
     """
     u = rng.random(shape, dtype=np.float32)
     np.clip(u, np.float32(2.0 ** -25), np.float32(1 - 2.0 ** -24), out=u)
@@ -162,20 +188,43 @@ def standard_logistic(rng: np.random.Generator, shape: tuple) -> np.ndarray:
     return ratio
 
 
-def logistic_noise(rng: np.random.Generator, scale, shape: tuple) -> np.ndarray:
-    """Activation noise eps = s ln(u / (1 - u)) of scale s, float32, shape ``shape``.
+def logistic_noise(rng: np.random.Generator, scale: ArrayLike,
+                   shape: tuple[int, ...]) -> np.ndarray:
+    """Activation noise s * eps, eps standard logistic, in single precision.
 
-    ``scale`` broadcasts against ``shape`` (per-agent scales on the last axis); the draw
-    is `standard_logistic` times s, in single precision.
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of the draws (`standard_logistic`); drawn whatever ``scale`` is.
+    scale : float or array_like
+        s >= 0, broadcast against ``shape`` (per-agent scales on the last axis).
+    shape : tuple of int
+        Shape of the result.
+
+    Returns
+    -------
+    ndarray of float32
+        float32(s) * eps.
     """
     eps = standard_logistic(rng, shape)
     eps *= np.asarray(scale, dtype=np.float32)
     return eps
 
 
-def noise_term(standard: np.ndarray, scale) -> np.ndarray:
-    """s * eps in double precision, for standard draws kept fixed across parameter values
-    (common random numbers: the same `standard_logistic` draws, any noise s)."""
+def noise_term(standard: np.ndarray, scale: float) -> np.ndarray:
+    """s * eps in double precision, for standard draws kept across parameter values.
+
+    Parameters
+    ----------
+    standard : ndarray
+        eps, `standard_logistic` draws made once (common random numbers).
+    scale : float
+        s, the noise of the evaluation at hand.
+
+    Returns
+    -------
+    ndarray of float64
+    """
     return np.float64(scale) * standard
 
 
@@ -184,9 +233,26 @@ def similarity_values(function: Callable, x: np.ndarray, y: np.ndarray, valid: n
                       name: str) -> np.ndarray:
     """Similarities S(x, y) in [0, 1] from a user or built-in function, as PyIBL uses them.
 
-    Equal values have similarity 1 whatever the function says; a result outside [0, 1]
-    (over valid instances) raises a ValueError naming ``name``.  Built-ins marked
-    ``exact_on_equal`` are trusted and skip the checks.
+    Parameters
+    ----------
+    function : callable
+        ``function(x, y)`` on arrays; built-ins marked ``exact_on_equal`` are trusted.
+    x, y : ndarray
+        Attribute values of the instances and of the option (or request).
+    valid : ndarray of bool
+        Instances in use; only their similarities are checked.
+    name : str
+        What the similarity is of, for the error message.
+
+    Returns
+    -------
+    ndarray of float64
+        S, 1 where x == y whatever the function says.
+
+    Raises
+    ------
+    ValueError
+        A similarity of a valid instance outside [0, 1] (or NaN), naming ``name``.
     """
     s = np.asarray(function(x, y), dtype=np.float64)
     if getattr(function, "exact_on_equal", False):
@@ -201,13 +267,24 @@ def similarity_values(function: Callable, x: np.ndarray, y: np.ndarray, valid: n
 
 
 def mismatch_penalty(similarities: Iterable[np.ndarray], weights: Sequence[float],
-                     mu) -> np.ndarray:
+                     mu: ArrayLike) -> np.ndarray:
     """Partial-matching term P = mu * sum_j w_j (S_j - 1).
 
-    ``similarities`` is a sequence (or iterable) of arrays S_j in [0, 1], one per
-    partially matched attribute, agents on the last axis (as ``mu``); they are consumed
-    one at a time so that only one is held in memory.  ACT-R similarities Sim in [-1, 0]
-    enter as S = Sim + 1.
+    Parameters
+    ----------
+    similarities : iterable of ndarray
+        S_j in [0, 1], one array per partially matched attribute, agents on the last
+        axis; consumed one at a time so that only one is held in memory.  ACT-R
+        similarities Sim in [-1, 0] enter as S = Sim + 1.
+    weights : sequence of float
+        w_j, one per attribute.
+    mu : float or array_like
+        The mismatch penalty (per agent, on the last axis).
+
+    Returns
+    -------
+    ndarray of float64
+        P <= 0.
     """
     total = None
     for s, w in zip(similarities, weights):
@@ -223,38 +300,70 @@ def mismatch_penalty(similarities: Iterable[np.ndarray], weights: Sequence[float
 
 # ---------------------------------------------------------------------- activation
 def activation_from(base: np.ndarray, *terms: np.ndarray | None,
-               out: np.ndarray | None = None) -> np.ndarray:
+                    out: np.ndarray | None = None) -> np.ndarray:
     """Activation A = B + eps + P: the base level plus the noise and partial-matching terms.
 
-    The terms that apply (None ones are skipped) are added left to right in the order
-    given: IBL adds the noise and then the mismatch penalty (as PyIBL does), ACT-R the
-    mismatch penalty and then the noise (as pyactr does), so that each matches its
-    reference to the last bit.  ``out`` may be ``base`` (added in place).
+    Parameters
+    ----------
+    base : ndarray
+        B (`base_level`).
+    *terms : ndarray or None
+        eps (`logistic_noise`, `noise_term`) and P (`mismatch_penalty`), those that
+        apply; None ones are skipped.  They are added left to right in the order given:
+        IBL adds the noise and then the penalty (as PyIBL does), ACT-R the penalty and
+        then the noise (as pyactr does), so that each matches its reference to the last
+        bit.
+    out : ndarray, optional
+        Where to write A; may be ``base`` (added in place).
+
+    Returns
+    -------
+    ndarray
     """
-    terms = [t for t in terms if t is not None]
-    if not terms:
+    present = [t for t in terms if t is not None]
+    if not present:
         if out is None:
             return base
         np.copyto(out, base)
         return out
-    a = np.add(base, terms[0], out=out)
-    for t in terms[1:]:
+    a = np.add(base, present[0], out=out)
+    for t in present[1:]:
         a += t
     return a
 
 
 # --------------------------------------------------------------------- temperature
-def default_temperature(noise) -> np.ndarray:
-    """PyIBL's default temperature: sqrt(2) s, or 1 where that is below 0.01."""
+def default_temperature(noise: ArrayLike) -> np.ndarray:
+    """PyIBL's default temperature tau = sqrt(2) s, or 1 where that is below 0.01.
+
+    Parameters
+    ----------
+    noise : float or array_like
+        s, the activation noise.
+
+    Returns
+    -------
+    ndarray of float64
+        tau, the shape of ``noise``.
+    """
     t = SQRT2 * np.asarray(noise, dtype=np.float64)
     return np.where(t < MINIMUM_TEMPERATURE, 1.0, t)
 
 
-def effective_temperature(temperature, noise) -> np.ndarray:
-    """Temperature actually used: the given one, else `default_temperature` of the noise.
+def effective_temperature(temperature: ArrayLike | None, noise: ArrayLike) -> np.ndarray:
+    """The temperature used: the one given, else `default_temperature` of the noise.
 
-    ``temperature`` is None or one value (or one per agent, as ``noise``); the result has
-    the shape of ``noise``.
+    Parameters
+    ----------
+    temperature : float, array_like or None
+        An explicit temperature (one, or one per agent as ``noise``), or None.
+    noise : float or array_like
+        s, the activation noise.
+
+    Returns
+    -------
+    ndarray of float64
+        tau, the shape of ``noise``.
     """
     noise = np.asarray(noise, dtype=np.float64)
     if temperature is None:
@@ -263,20 +372,44 @@ def effective_temperature(temperature, noise) -> np.ndarray:
 
 
 def temperature_parameter(temperature: float | None, noise: float) -> float | None:
-    """The temperature setting as PyIBL reports it (``Agent.temperature``).
+    """The temperature setting as PyIBL's ``Agent.temperature`` reports it.
 
-    None while the default sqrt(2) s applies; PyIBL sets it to 1 when sqrt(2) s is below
-    0.01 (and reports 1); an explicit temperature is reported as given.
+    Parameters
+    ----------
+    temperature : float or None
+        The explicit temperature, if any.
+    noise : float
+        s, the activation noise.
+
+    Returns
+    -------
+    float or None
+        The explicit temperature; else None while sqrt(2) s >= 0.01, and 1 when it is
+        below (PyIBL then sets the temperature to 1).
     """
     if temperature is not None:
         return float(temperature)
     return None if SQRT2 * float(noise) >= MINIMUM_TEMPERATURE else 1.0
 
 
-def check_temperature(value, name: str = "temperature") -> float | None:
-    """A temperature setting: None (the default from the noise) or a number >= 0.01.
+def check_temperature(value: object, name: str = "temperature") -> float | None:
+    """A temperature setting checked as PyIBL checks it: None or a number >= 0.01.
 
-    Raises ValueError, as PyIBL does for a temperature below its minimum 0.01.
+    Parameters
+    ----------
+    value : object
+        The setting given.
+    name : str
+        Its name, for the error message.
+
+    Returns
+    -------
+    float or None
+
+    Raises
+    ------
+    ValueError
+        Not None nor a finite number, or below `MINIMUM_TEMPERATURE`.
     """
     if value is None:
         return None
@@ -292,12 +425,29 @@ def check_temperature(value, name: str = "temperature") -> float | None:
 def scaled_activations(base: np.ndarray, temperature: float, noise_scale: float = 0.0,
                        noise: np.ndarray | None = None, *,
                        out: np.ndarray | None = None) -> np.ndarray:
-    """A / tau for A = B + s eps, in the precision of ``base`` (the single-precision order).
+    """A / tau for A = B + s eps in the precision of ``base``: the single-precision order.
 
-    Computed as B * (1/tau) + (s/tau) * eps: one multiply and one multiply-add per
+    Computed as B * (1/tau) + (s/tau) * eps, one multiply and one multiply-add per
     element, with 1/tau and s/tau formed in double precision and rounded to the dtype of
-    ``base``.  ``noise`` holds standard logistic draws eps (float32); ``out`` may be
-    ``base``.  Feed the result to `retrieval_weights` without a temperature.
+    ``base``.  The result goes to `retrieval_weights` without a temperature.
+
+    Parameters
+    ----------
+    base : ndarray
+        B (float32 or float64).
+    temperature : float
+        tau.
+    noise_scale : float
+        s >= 0; 0 leaves the noise out.
+    noise : ndarray, optional
+        eps, standard logistic draws (`standard_logistic`), broadcast against ``base``.
+    out : ndarray, optional
+        Where to write A / tau; may be ``base``.
+
+    Returns
+    -------
+    ndarray
+        A / tau, the dtype of ``base``.
     """
     kind = base.dtype.type
     inverse = 1.0 / float(temperature)
@@ -308,32 +458,33 @@ def scaled_activations(base: np.ndarray, temperature: float, noise_scale: float 
 
 
 def retrieval_weights(activations: np.ndarray, candidates: np.ndarray | None = None,
-                      temperature=None, *, axis: int = 0, stable: bool = False,
-                      out: np.ndarray | None = None) -> np.ndarray:
-    """Unnormalised retrieval weights w_i = exp(A_i / tau) over ``axis``; 0 for non-candidates.
+                      temperature: ArrayLike | None = None, *, axis: int = 0,
+                      stable: bool = False, out: np.ndarray | None = None) -> np.ndarray:
+    """Unnormalised retrieval weights w_i = exp(A_i / tau); 0 for non-candidates.
 
     Parameters
     ----------
-    activations : array
-        A_i, or A_i / tau already when ``temperature`` is None (see `scaled_activations`).
-    candidates : bool array, optional
-        Instances that can be retrieved (broadcast against ``activations``); others weigh 0.
-    temperature : float or array, optional
+    activations : ndarray
+        A_i, or A_i / tau already when ``temperature`` is None (`scaled_activations`).
+    candidates : ndarray of bool, optional
+        Instances that can be retrieved, broadcast against ``activations``; the others
+        weigh 0.
+    temperature : float or array_like, optional
         tau, broadcast against ``activations`` (per-agent values on the last axis).
     axis : int
         The instance axis.
     stable : bool
-        False (double precision): exp(A/tau) exactly as PyIBL computes it, shifted by the
-        maximum only where that exceeds 700 and exp would overflow.  True: always
-        exp(A/tau - max A/tau), as single precision needs (exp overflows at 88).  The
-        probabilities w_i / sum_j w_j agree up to rounding.
-    out : array, optional
-        Where to write the weights (may be ``activations`` itself).
+        False (double precision): exp(A/tau) exactly as PyIBL computes it, shifted by
+        the largest A/tau only where that exceeds 700 and exp would overflow.  True:
+        always exp(A/tau - max A/tau), as single precision needs (exp overflows at 88).
+        The probabilities w_i / sum_j w_j agree up to rounding.
+    out : ndarray, optional
+        Where to write the weights; may be ``activations``.
 
     Returns
     -------
-    array
-        The weights; `retrieval_probabilities` normalises them, `blend` averages with them.
+    ndarray
+        w; `retrieval_probabilities` normalises it, `blend` averages utilities with it.
     """
     a = activations if candidates is None else np.where(candidates, activations, -np.inf)
     if temperature is not None:
@@ -352,12 +503,25 @@ def retrieval_weights(activations: np.ndarray, candidates: np.ndarray | None = N
 
 
 def retrieval_probabilities(activations: np.ndarray, candidates: np.ndarray | None,
-                            temperature, axis: int = 0) -> np.ndarray:
-    """P_i = exp(A_i / tau) / sum_j exp(A_j / tau) over the candidates on ``axis``.
+                            temperature: ArrayLike, axis: int = 0) -> np.ndarray:
+    """Retrieval probabilities P_i = exp(A_i / tau) / sum_j exp(A_j / tau).
 
-    Instances are on ``axis`` (0 in the batched engines, agents on the last axis as
-    ``temperature``).  Columns without a candidate give all-zero probabilities.  The
-    weights are PyIBL's, bit for bit (see `retrieval_weights`).
+    Parameters
+    ----------
+    activations : ndarray
+        A_i, instances on ``axis`` (0 in the batched engines, agents on the last axis).
+    candidates : ndarray of bool or None
+        Instances that can be retrieved (None: all).
+    temperature : float or array_like
+        tau, broadcast against ``activations``.
+    axis : int
+        The instance axis.
+
+    Returns
+    -------
+    ndarray of float64
+        P over the candidates, PyIBL's bit for bit (see `retrieval_weights`); all zero
+        where there is no candidate.
     """
     w = retrieval_weights(activations, candidates, temperature, axis=axis)
     if w.shape[axis] == 0:
@@ -366,13 +530,25 @@ def retrieval_probabilities(activations: np.ndarray, candidates: np.ndarray | No
     return w / np.where(total > 0, total, 1.0)
 
 
-def blend(weights: np.ndarray, utilities: np.ndarray, axis: int = 0) -> np.ndarray:
-    """Blended value V = sum_i w_i u_i / sum_i w_i over ``axis``; NaN where sum_i w_i = 0.
+def blend(weights: np.ndarray, utilities: ArrayLike, axis: int = 0) -> np.ndarray:
+    """Blended value V = sum_i w_i u_i / sum_i w_i.
 
-    ``weights`` are retrieval probabilities or unnormalised weights (`retrieval_weights`).
-    ``utilities`` either broadcasts against ``weights`` (same number of dimensions) or has
-    fewer dimensions and lies along the axes ``axis, axis + 1, ...`` of ``weights``; then
-    the sum is an einsum, with no broadcast copy of the utilities.
+    Parameters
+    ----------
+    weights : ndarray
+        Retrieval probabilities, or unnormalised weights (`retrieval_weights`), with the
+        instances on ``axis``.
+    utilities : array_like
+        u_i.  Either it broadcasts against ``weights`` (the same number of dimensions),
+        or it has fewer dimensions and lies along the axes ``axis, axis + 1, ...`` of
+        ``weights``; then the sum is an einsum, with no broadcast copy of the utilities.
+    axis : int
+        The instance axis.
+
+    Returns
+    -------
+    ndarray
+        V, ``weights`` without ``axis``; NaN where sum_i w_i = 0 (no candidate).
     """
     weights = np.asarray(weights)
     utilities = np.asarray(utilities)
@@ -380,30 +556,59 @@ def blend(weights: np.ndarray, utilities: np.ndarray, axis: int = 0) -> np.ndarr
     weight = weights.sum(axis=axis)
     if utilities.ndim < weights.ndim:
         letters = "abcdefghijklmnopqrstuvwxyz"[:weights.ndim]
-        u = letters[axis:axis + utilities.ndim]
+        along = letters[axis:axis + utilities.ndim]
         kept = letters[:axis] + letters[axis + 1:]
-        num = np.einsum(f"{letters},{u}->{kept}", weights, utilities)
+        num = np.einsum(f"{letters},{along}->{kept}", weights, utilities)
     else:
         num = (weights * utilities).sum(axis=axis)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(weight > 0, num / np.where(weight > 0, weight, 1.0), np.nan)
 
 
-def blended_values(activations: np.ndarray, utilities: np.ndarray, temperature,
+def blended_values(activations: np.ndarray, utilities: ArrayLike, temperature: ArrayLike,
                    candidates: np.ndarray | None = None, axis: int = 0) -> np.ndarray:
-    """V = sum_i P_i u_i with P the softmax of A / tau over the candidates on ``axis``.
+    """Blended value V = sum_i P_i u_i, P the softmax of A / tau over the candidates.
 
-    `retrieval_probabilities` (PyIBL's order, double precision) then `blend`, as IBL and
-    ACT-R retrievals compute it: a single candidate gives its utility exactly.  NaN where
-    there is no candidate.
+    `retrieval_probabilities` then `blend`, as IBL and ACT-R retrievals compute it (a
+    single candidate gives its utility exactly).
+
+    Parameters
+    ----------
+    activations : ndarray
+        A_i, instances on ``axis``.
+    utilities : array_like
+        u_i (see `blend`).
+    temperature : float or array_like
+        tau.
+    candidates : ndarray of bool, optional
+        Instances that can be retrieved (default: all, an A of -inf weighing 0).
+    axis : int
+        The instance axis.
+
+    Returns
+    -------
+    ndarray
+        V; NaN where there is no candidate.
     """
     return blend(retrieval_probabilities(activations, candidates, temperature, axis=axis),
                  utilities, axis=axis)
 
 
 def blended_activation(activations: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-    """ACT-R's activation of a blended retrieval, A_b = ln sum_i exp(A_i) over the
-    candidates on axis 0; NaN where there is none."""
+    """ACT-R's activation of a blended retrieval, A_b = ln sum_i exp(A_i).
+
+    Parameters
+    ----------
+    activations : ndarray
+        A_i, instances on axis 0.
+    candidates : ndarray of bool
+        The chunks that take part (at or above the retrieval threshold).
+
+    Returns
+    -------
+    ndarray of float64
+        A_b over axis 0; NaN where there is no candidate.
+    """
     success = candidates.any(axis=0)
     masked = np.where(candidates, activations, -np.inf)
     top = np.where(success, masked.max(axis=0), 0.0)

@@ -48,9 +48,16 @@ import pandas as pd
 
 from cogsim.datasets.checks import Checker
 from cogsim.gambles import check_problems, pad_problems
-from cogsim.memory import (base_level, blend, check_temperature, effective_temperature,
-                           power_decay, retrieval_weights, scaled_activations,
-                           standard_logistic)
+from cogsim.memory import (
+    base_level,
+    blend,
+    check_temperature,
+    effective_temperature,
+    power_decay,
+    retrieval_weights,
+    scaled_activations,
+    standard_logistic,
+)
 
 __all__ = ["IBLDescriptionModel", "Simulation", "PROTOCOLS"]
 

@@ -84,9 +84,17 @@ from scipy.stats import norm
 
 from cogsim.datasets.errors import DataError, show, where
 from cogsim.ibl.batched import IBLBatch
-from cogsim.memory import (activation_from, base_level, blend, check_temperature,
-                           effective_temperature, noise_term, power_decay,
-                           retrieval_weights, standard_logistic)
+from cogsim.memory import (
+    activation_from,
+    base_level,
+    blend,
+    check_temperature,
+    effective_temperature,
+    noise_term,
+    power_decay,
+    retrieval_weights,
+    standard_logistic,
+)
 
 __all__ = ["IBLRepeatedModel", "RepeatedTrials", "prepare_trials", "block_rates",
            "mixture_trial_log_likelihood", "OptionDistributions", "TRACE_COLUMNS",
