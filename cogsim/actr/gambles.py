@@ -6,9 +6,9 @@ probability: chunk i of an option gets ``w_i = description_weight * p_i`` presen
 (fractional counts; ``p_i`` uniform over B's distinct outcomes when B is ambiguous and
 ``ambiguity="uniform"``).  With feedback, the outcome each option paid on the trial is one more
 presentation of its chunk.  The value of an option is its blended retrieval over its chunks,
-and the model chooses the option with the larger blended value.  The equations are ACT-R's
-(as in :mod:`cogsim.actr.declarative`, written here as array code over problems x agents x
-chunks because description presentations carry fractional weights):
+and the model chooses the option with the larger blended value.  The equations are ACT-R's,
+computed by :mod:`cogsim.memory` (as for :mod:`cogsim.actr.declarative`) on arrays over
+problems x agents x chunks, because description presentations carry fractional weights:
 
     B_i = ln( w_i sum_j (t - t_j)^-d  +  sum_f (t - t_f)^-d )      base-level learning
     A_i = B_i + eps_i,   eps_i ~ logistic(0, s), one draw per chunk per retrieval

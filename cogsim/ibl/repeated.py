@@ -61,8 +61,10 @@ draws whatever the parameters, so the objective is a deterministic function of t
   log sum_k w_k(t) P_k(c_t), with w_k(t) proportional to prod_{s<t} P_k(c_s) (the
   posterior over levels after the person's earlier choices).
 
-With noise 0 the blended values are PyIBL 5.2's exactly (tested to 1e-9); with noise the
-agents match `cogsim.ibl.IBLBatch` in distribution (tested).
+The activation math (base-level learning, noise, softmax at the temperature, blending) is
+`cogsim.memory`'s, in PyIBL's double-precision order.  With noise 0 the blended values
+are PyIBL 5.2's exactly (tested to 1e-9); with noise the agents match
+`cogsim.ibl.IBLBatch` in distribution (tested).
 
 **Simulation** (`IBLRepeatedModel.simulate`) runs `IBLBatch` agents (one or more per
 subject, each with noise drawn from the population) on the subjects' trial sequences,
