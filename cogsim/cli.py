@@ -33,10 +33,10 @@ def main(argv: list[str] | None = None) -> None:
     into one line and exit status 130/143 after outputs in progress are cleaned up."""
     from cogsim.outputs import Interrupted, install_signal_handlers
 
-    install_signal_handlers()
+    install_signal_handlers()       # again, for callers of cogsim.cli.main itself
     cx = _click_exceptions()
-    command = typer.main.get_command(app)
     try:
+        command = typer.main.get_command(app)
         code = command.main(args=argv, prog_name="cogsim", standalone_mode=False)
     except cx.NoArgsIsHelpError as e:
         typer.echo(e.ctx.get_help())
@@ -149,14 +149,14 @@ def generate(
         quiet: bool = typer.Option(False, "--quiet", help="No progress bar or summary.")) -> None:
     """Generate a synthetic preference dataset: a population judging pairs of items."""
     from cogsim.errors import check_judgments_fit
-    from cogsim.outputs import check_output_folder
+    from cogsim.outputs import GENERATE_FILES, check_output_folder
     from cogsim.spec import load_spec
 
     for value, name in ((pairs, "--pairs"), (annotators_per_pair, "--annotators-per-pair")):
         if value is not None and value < 1:
             _fail(f"option {name}: expected a whole number >= 1, got {value}")
     _check_seed(seed)
-    check_output_folder(out, "--out", overwrite)
+    check_output_folder(out, "--out", overwrite, GENERATE_FILES)
     if population is None:
         population = Path(__file__).parent / "data" / "default_population.toml"
     spec = load_spec(population)
@@ -228,7 +228,7 @@ def calibrate(
 
     from cogsim.calibration.run import calibrate as run_calibrate, write_calibration
     from cogsim.calibration.sources import load_calibration_data
-    from cogsim.outputs import check_output_folder
+    from cogsim.outputs import CALIBRATE_FILES, check_output_folder
 
     _check_seed(seed)
     for value, name in ((folds, "--folds"), (n_boot, "--n-boot")):
@@ -241,7 +241,7 @@ def calibrate(
     if sizes is not None and any(n < 1 for n in sizes):
         _fail(f"option --curve: expected training sizes >= 1, got {curve!r}")
     target = out or Path(f"calibration-{Path(data).stem}-{model}")
-    check_output_folder(target, "--out", overwrite)
+    check_output_folder(target, "--out", overwrite, CALIBRATE_FILES)
     console = Console(stderr=True, quiet=quiet)
     with console.status("loading data") as status, _input_errors(data):
         table = load_calibration_data(data, data_home)
@@ -286,6 +286,7 @@ def predict(
     problems_table = read_table(problems, "gamble problems in the competition format "
                                           "(Ha, pHa, La, Hb, pHb, Lb, LotShapeB, LotNumB, Amb, "
                                           "Corr)")
+    check_problems(problems_table, str(problems))
     table = predict_problems(model, problems_table.rename_axis(None), protocol)
     with output_file(out, overwrite=overwrite) as tmp:
         table.to_csv(tmp, index=False)
@@ -307,10 +308,10 @@ def report(
     """Fidelity of a synthetic judgments table against a human one."""
     from cogsim.datasets import load as load_human
     from cogsim.fidelity_report import load_synthetic, write_fidelity_report
-    from cogsim.outputs import check_output_folder
+    from cogsim.outputs import REPORT_FILES, check_output_folder
     from cogsim.tasks import load_items
 
-    check_output_folder(out, "--out", overwrite)
+    check_output_folder(out, "--out", overwrite, REPORT_FILES)
     synthetic = load_synthetic(judgments)
     human_table = load_human(human, judgments=True, data_home=data_home)
     item_table = load_items(items) if items is not None else None

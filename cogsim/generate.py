@@ -22,7 +22,7 @@ import pandas as pd
 
 from cogsim import __version__, fidelity
 from cogsim.errors import InputError, check_judgments_fit
-from cogsim.outputs import json_ready, output_folder
+from cogsim.outputs import GENERATE_FILES, json_ready, output_folder
 from cogsim.population import AnnotatorPopulation
 from cogsim.spec import PopulationSpec, spec_to_toml
 from cogsim.tasks import all_pairs, random_pairs
@@ -30,7 +30,7 @@ from cogsim.tasks import all_pairs, random_pairs
 __all__ = ["GenerateResult", "OUTPUT_FILES", "generate", "preference_view", "summarize",
            "write_outputs"]
 
-OUTPUT_FILES = ("judgments.parquet", "preferences.jsonl", "spec.toml", "summary.json")
+OUTPUT_FILES = GENERATE_FILES
 
 
 @dataclass

@@ -8,8 +8,11 @@ Rules, the same for every command and every ``--out``:
   must be an existing, writable folder.
 * Everything is written into a temporary folder (a hidden sibling of a new output folder, or
   a hidden folder inside an existing one) and moved into place only when all is written.
-  With ``overwrite=True`` only the files cogsim writes are replaced; nothing else in the
-  folder is touched, and no command ever deletes a file it did not create.
+  Each output folder gets a manifest, ``.cogsim-outputs.json``: the files cogsim wrote there
+  and their SHA-256.  With ``overwrite=True`` a file is replaced only if the manifest lists
+  it and it is unchanged since cogsim wrote it; any other file in the way is refused (exit
+  2), nothing else in the folder is touched, and no command ever deletes, replaces or alters
+  a file it did not create.
 * On any error, SIGINT or SIGTERM the temporary folder is removed: nothing half-written is
   left behind.  :func:`install_signal_handlers` turns SIGTERM into :class:`Interrupted` so
   that the clean-up runs.
@@ -20,6 +23,8 @@ ones of ``mkstemp``/``mkdtemp``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import signal
@@ -30,10 +35,16 @@ from typing import Iterator
 
 from cogsim.errors import InputError
 
-__all__ = ["Interrupted", "check_output_folder", "check_output_file", "output_folder",
+__all__ = ["GENERATE_FILES", "CALIBRATE_FILES", "REPORT_FILES", "Interrupted", "check_output_folder", "check_output_file", "output_folder",
            "output_file", "install_signal_handlers", "json_ready"]
 
 TEMP_PREFIX = ".cogsim-tmp-"
+MANIFEST = ".cogsim-outputs.json"
+
+#: The files each command writes into its output folder (figures aside), checked before work.
+GENERATE_FILES = ("judgments.parquet", "preferences.jsonl", "spec.toml", "summary.json")
+CALIBRATE_FILES = ("params.json", "fidelity.json", "report.md", "population.toml")
+REPORT_FILES = ("fidelity.json", "report.md")
 
 
 class Interrupted(BaseException):
@@ -46,11 +57,13 @@ class Interrupted(BaseException):
 
 
 def install_signal_handlers() -> None:
-    """Make SIGTERM raise :class:`Interrupted` (SIGINT already raises KeyboardInterrupt)."""
+    """Make SIGTERM and SIGINT raise :class:`Interrupted` in the main thread, so that
+    clean-ups (``finally``, context managers) run before the process ends."""
     def handler(signum, frame):
         raise Interrupted(signum)
 
     signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
 
 
 def _umask() -> int:
@@ -71,14 +84,17 @@ def _check_parent(path: Path, option: str) -> None:
 
 
 def check_output_folder(path: str | os.PathLike[str], option: str = "--out",
-                        overwrite: bool = False) -> Path:
+                        overwrite: bool = False, names: tuple[str, ...] = ()) -> Path:
     """Check an output folder before any work; return it as an absolute path.
+
+    ``names`` are the output files (relative paths) the command will write, when known.
 
     Raises
     ------
     InputError
-        If ``path`` is a file, its parent is missing or a file, or it is a non-empty folder
-        and ``overwrite`` is false.
+        If ``path`` is a file, its parent is missing or a file, it is a non-empty folder and
+        ``overwrite`` is false, or (with ``overwrite``) one of ``names`` there is a file
+        cogsim did not write or that changed since.
     """
     path = Path(os.path.abspath(path))
     if path.exists() and not path.is_dir():
@@ -91,10 +107,43 @@ def check_output_folder(path: str | os.PathLike[str], option: str = "--out",
                 f"option {option}: the folder {str(path)!r} exists and is not empty "
                 f"({len(others)} entries); expected a new or empty folder (pass --overwrite "
                 f"to replace cogsim's own output files there and leave the rest alone)")
+        _check_replaceable(path, names, option)
         shutil.rmtree(_make_temp(path, path.name, option))     # probe: can we write there?
     else:
         _check_parent(path, option)
     return path
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_manifest(folder: Path) -> dict[str, str]:
+    try:
+        record = json.loads((folder / MANIFEST).read_text())
+        return {str(k): str(v) for k, v in record.get("files", {}).items()}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def _check_replaceable(folder: Path, names, option: str) -> None:
+    """Refuse if any of ``names`` exists in ``folder`` but is not a file cogsim wrote there
+    (listed in the manifest with the same SHA-256)."""
+    manifest = None
+    for name in names:
+        dst = folder / name
+        if not os.path.lexists(dst):
+            continue
+        manifest = _read_manifest(folder) if manifest is None else manifest
+        if dst.is_dir() or dst.is_symlink() or manifest.get(name) != _sha256(dst):
+            raise InputError(
+                f"option {option}: {str(dst)!r} exists and was not written by cogsim (or "
+                f"was changed since); expected a folder without it, even with --overwrite "
+                f"(cogsim replaces only its own unchanged outputs)")
 
 
 def check_output_file(path: str | os.PathLike[str], option: str = "--out",
@@ -131,23 +180,34 @@ def _signals_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+def _written_files(tmp: Path) -> list[str]:
+    return sorted(str((Path(root) / f).relative_to(tmp)) for root, _dirs, files in os.walk(tmp)
+                  for f in files if f != MANIFEST)
+
+
+def _write_manifest(folder: Path, files: dict[str, str]) -> None:
+    (folder / MANIFEST).write_text(json.dumps({"written by": "cogsim", "files": files},
+                                              indent=1, sort_keys=True) + "\n")
+
+
 def _move_into(tmp: Path, target: Path, option: str) -> None:
-    """Move every file under ``tmp`` to the same place under ``target``."""
-    moves = []
-    for root, _dirs, files in os.walk(tmp):
-        for f in files:
-            src = Path(root) / f
-            dst = target / src.relative_to(tmp)
-            in_the_way = [p for p in (dst, *dst.parents) if p != target and target in p.parents
-                          and p.exists() and (p.is_dir() if p == dst else not p.is_dir())]
-            if in_the_way:
-                raise InputError(f"option {option}: cannot write {str(dst)!r}: "
-                                 f"{str(in_the_way[0])!r} is in the way")
-            moves.append((src, dst))
+    """Move every file under ``tmp`` to the same place under ``target``, replacing only
+    files cogsim wrote there before, and update the manifest."""
+    names = _written_files(tmp)
+    _check_replaceable(target, names, option)
+    for name in names:
+        blocked = [p for p in (target / name).parents if target in p.parents
+                   and os.path.lexists(p) and not p.is_dir()]
+        if blocked:
+            raise InputError(f"option {option}: cannot write {str(target / name)!r}: the file "
+                             f"{str(blocked[0])!r} is in the way")
+    manifest = _read_manifest(target)
+    manifest.update({name: _sha256(tmp / name) for name in names})
+    _write_manifest(tmp, manifest)
     with _signals_blocked():
-        for src, dst in moves:
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, dst)
+        for name in [*names, MANIFEST]:
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp / name, target / name)
 
 
 @contextmanager
@@ -157,8 +217,8 @@ def output_folder(path: str | os.PathLike[str], *, overwrite: bool = False,
     the outputs into; when the block ends without error they move into ``path``.
 
     A new folder appears whole (one rename).  Into an existing folder the files move one by
-    one, each whole; with ``overwrite`` only the files written here replace files of the
-    same name, and nothing else in the folder is touched.  On any exception (including
+    one, each whole; with ``overwrite`` a file there is replaced only if cogsim wrote it
+    (the manifest) and it is unchanged, and nothing else in the folder is touched.  On any exception (including
     KeyboardInterrupt and :class:`Interrupted`) the temporary folder is removed.
     """
     target = check_output_folder(path, option, overwrite)
@@ -170,6 +230,7 @@ def output_folder(path: str | os.PathLike[str], *, overwrite: bool = False,
             _move_into(tmp, target, option)
             shutil.rmtree(tmp, ignore_errors=True)
         else:
+            _write_manifest(tmp, {name: _sha256(tmp / name) for name in _written_files(tmp)})
             with _signals_blocked():
                 os.replace(tmp, target)
     except BaseException:

@@ -110,7 +110,7 @@ def test_calibrate_predict_commands_write_their_files(tmp_path, problems):
     out = tmp_path / "cal"
     assert {p.name for p in out.iterdir()} == {
         "params.json", "fidelity.json", "report.md", "predicted_vs_observed.png",
-        "learning_curve.png"}
+        "learning_curve.png", ".cogsim-outputs.json"}
     params = json.loads((out / "params.json").read_text())
     assert params["params"]["temperature"] == pytest.approx(5.0, rel=0.2)
     low, high = params["intervals"]["temperature"]

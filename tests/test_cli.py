@@ -37,7 +37,8 @@ def test_generate_on_defaults_writes_the_dataset(tmp_path):
     assert r.returncode == 0, r.stderr
     out = tmp_path / "cogsim-out"
     assert sorted(p.name for p in out.iterdir()) == [
-        "judgments.parquet", "preferences.jsonl", "spec.toml", "summary.json"]
+        ".cogsim-outputs.json", "judgments.parquet", "preferences.jsonl", "spec.toml",
+        "summary.json"]
     j = pd.read_parquet(out / "judgments.parquet")
     assert list(j.columns) == ["run_id", "step", "pair_id", "annotator_id", "group", "item_a",
                                "item_b", "first", "chosen", "value_a", "value_b", "p_a", "rt",

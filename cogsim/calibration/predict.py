@@ -25,9 +25,13 @@ def load_params(path: str | os.PathLike[str]):
     if not path.is_file():
         raise DataError(f"{path}: no such file; expected the params.json of a calibration")
     try:
-        record = json.loads(path.read_text())
-    except json.JSONDecodeError as e:
-        raise DataError(f"{path}: not valid JSON ({e})") from None
+        record = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise DataError(f"{path}: not valid JSON ({e}); expected the params.json of a "
+                        f"calibration") from None
+    if not isinstance(record, dict):
+        raise DataError(f"{path}: expected a JSON object (the params.json of a calibration), "
+                        f"got a {type(record).__name__}")
     for key in ("class", "params"):
         if key not in record:
             raise DataError(f"{path}: no {key!r} field; expected the params.json of a "

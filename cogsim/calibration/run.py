@@ -119,7 +119,8 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
     kind = data.kind
     make = _factory(model, kind, seed, data)          # InputError for a bad name
     n_train = DEFAULT_N_TRAIN[kind] if n_train is None else int(n_train)
-    curve = CURVE_SIZES[kind] if curve is None else curve
+    if curve is None:           # the default sizes that leave units to hold out
+        curve = [n for n in CURVE_SIZES[kind] if n < data.n_units]
     name = BASELINES[kind] if baseline == "auto" else baseline
     _check_options(data, n_train, folds, n_boot, curve, name)
     order = np.random.default_rng(seed).permutation(data.n_units)
