@@ -99,8 +99,8 @@ BAD_CASES = {
         ["--population", "p.toml"],
         {"p.toml": 'n_annotators = -5\n[[groups]]\nname = "g"\nshare = 1\n'
                    '[groups.values]\nhelpfulness = 1.0\n'},
-        ["p.toml", "n_annotators", "greater than or equal to 1"]),
-    "negative pairs option": (["--pairs", "-3"], {}, ["--pairs", "positive integer"]),
+        ["p.toml", "n_annotators", "-5"]),
+    "negative pairs option": (["--pairs", "-3"], {}, ["--pairs", ">= 1", "-3"]),
 }
 
 

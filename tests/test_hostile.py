@@ -201,7 +201,7 @@ CASES = [
          outputs=("empty/judgments.parquet", "empty/preferences.jsonl", "empty/spec.toml",
                   "empty/summary.json", "empty/.cogsim-outputs.json")),
     Case("gen-out-overwrite-user-file", G + ["--pairs", "5", "--out", "{ws}", "--overwrite"],
-         ("--out", "spec.toml", "not written by cogsim")),
+         ("--out", "judgments.parquet", "not written by cogsim")),
     Case("gen-out-overwrite-ok", G + ["--pairs", "5", "--out", "{ws}/sub", "--overwrite"],
          status=0, outputs=("sub/judgments.parquet", "sub/preferences.jsonl", "sub/spec.toml",
                             "sub/summary.json", "sub/.cogsim-outputs.json")),
