@@ -19,7 +19,7 @@ JSON_SUFFIXES = (".jsonl", ".json")
 
 def read_table(path: str | os.PathLike[str], expected: str, *,
                error: type[InputError] = DataError, csv_as_text: bool = False,
-               allow_empty: bool = False) -> pd.DataFrame:
+               allow_empty: bool = False, source: str | None = None) -> pd.DataFrame:
     """Read ``path`` as a table.
 
     Parameters
@@ -35,14 +35,17 @@ def read_table(path: str | os.PathLike[str], expected: str, *,
         Read CSV cells as text (no type guessing), so checks see what was written.
     allow_empty : bool
         Accept a header with no data rows.
+    source : str, optional
+        How messages name the file (default: the path as given).
     """
     path = Path(path)
+    name = str(path) if source is None else source
     if path.is_dir():
-        raise error(f"{path}: is a folder; expected {expected}")
+        raise error(f"{name}: is a folder; expected {expected}")
     if not path.is_file():
-        raise error(f"{path}: no such file; expected {expected}")
+        raise error(f"{name}: no such file; expected {expected}")
     if path.stat().st_size == 0:
-        raise error(f"{path}: the file is empty; expected {expected}")
+        raise error(f"{name}: the file is empty; expected {expected}")
     lower = path.name.lower()
     try:
         if lower.endswith(PARQUET_SUFFIXES):
@@ -55,12 +58,12 @@ def read_table(path: str | os.PathLike[str], expected: str, *,
         else:
             table = pd.read_csv(path, sep="\t" if lower.endswith(".tsv") else ",")
     except pd.errors.EmptyDataError:
-        raise error(f"{path}: no header row; expected {expected}") from None
+        raise error(f"{name}: the file is empty (no header row); expected {expected}") from None
     except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as e:
         reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
         kind = ("Parquet" if lower.endswith(PARQUET_SUFFIXES) else
                 "JSON" if lower.endswith(JSON_SUFFIXES) else "CSV")
-        raise error(f"{path}: cannot be read as {kind} ({reason}); expected {expected}") from None
+        raise error(f"{name}: cannot be read as {kind} ({reason}); expected {expected}") from None
     if len(table.columns) == 0 or (len(table) == 0 and not allow_empty):
-        raise error(f"{path}: no data rows; expected {expected}")
+        raise error(f"{name}: no data rows; expected {expected}")
     return table

@@ -233,7 +233,7 @@ def test_bad_parquet(tmp_path: Path) -> None:
 
 
 def test_unreadable_files(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="no such judgments file"):
+    with pytest.raises(DataError, match="^absent.csv: no such file"):
         load_judgments(tmp_path / "absent.csv")
     with pytest.raises(DataError, match=r"^notes.txt: unknown file type"):
         load_judgments(write(tmp_path, f"{HEADER}\na,x,y,A\n", "notes.txt"))

@@ -167,11 +167,11 @@ def problems(**changes: list) -> pd.DataFrame:
         ),
         (
             {"LotNumB": [3, 0, 1]},
-            "problems, row 2, column 'LotNumB': expected a whole number >= 1, got 0",
+            "problems, row 2, column 'LotNumB': expected a whole number from 1 to 1000 (outcomes of the lottery), got 0",
         ),
         (
             {"LotNumB": [3, 2.5, 1]},
-            "problems, row 2, column 'LotNumB': expected a whole number >= 1, got 2.5",
+            "problems, row 2, column 'LotNumB': expected a whole number from 1 to 1000 (outcomes of the lottery), got 2.5",
         ),
         (
             {"LotNumB": [3, 4, 2]},

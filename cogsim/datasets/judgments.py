@@ -89,11 +89,11 @@ def load_judgments(path: str | os.PathLike[str]) -> pd.DataFrame:
     path = Path(path)
     lower = path.name.lower()
     if not lower.endswith(_CSV_SUFFIXES + _PARQUET_SUFFIXES) and not path.is_dir():
-        raise DataError(f"{path}: unknown file type; expected a judgments file "
+        raise DataError(f"{path.name}: unknown file type; expected a judgments file "
                         f"(.csv, .csv.gz, .parquet or .pq)")
     table = read_table(path, f"a judgments file with a header row "
                              f"({', '.join(REQUIRED_COLUMNS)})", csv_as_text=True,
-                       allow_empty=True)
+                       allow_empty=True, source=path.name)
     return check_judgments(table, source=path.name)
 
 
