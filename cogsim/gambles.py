@@ -44,8 +44,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cogsim.datasets.checks import Checker
-from cogsim.datasets.errors import DataError, show
+from cogsim.validation import Checker
+from cogsim.errors import DataError, show
 
 __all__ = [
     "LOT_SHAPES",

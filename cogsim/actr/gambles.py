@@ -48,7 +48,7 @@ import pandas as pd
 
 from cogsim.parameters import FreeParameters
 from cogsim.gambles import AMBIGUITY, CPC_BLOCKS, PROTOCOLS, PaddedProblems, pad_problems
-from cogsim.datasets.checks import Checker
+from cogsim.validation import Checker
 from cogsim.memory import (activation_from, base_level, blended_values as _blended_values,
                            check_temperature, effective_temperature, logistic_noise,
                            power_decay)

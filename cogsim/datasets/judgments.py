@@ -56,7 +56,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cogsim.datasets.checks import Checker, blank, text_series
+from cogsim.validation import Checker, blank, text_series
 from cogsim.datasets.errors import DataError, show
 from cogsim.outputs import output_file
 from cogsim.tables import read_table

@@ -46,7 +46,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from cogsim.datasets.checks import Checker
+from cogsim.validation import Checker
 from cogsim.gambles import check_problems, pad_problems
 from cogsim.memory import (
     base_level,

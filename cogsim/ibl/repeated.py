@@ -84,7 +84,7 @@ import pandas as pd
 from scipy.special import logsumexp
 from scipy.stats import norm
 
-from cogsim.datasets.errors import DataError, show, where
+from cogsim.errors import DataError, show, where
 from cogsim.ibl.batched import IBLBatch
 from cogsim.memory import (
     activation_from,
