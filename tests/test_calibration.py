@@ -92,7 +92,7 @@ def test_calibrate_is_reproducible_and_splits_without_overlap(problems):
     assert len(runs[0].train) + len(runs[0].test) == 300
     with pytest.raises(ValueError, match="--n-train"):
         calibrate(data, "ev", n_train=300)
-    with pytest.raises(ValueError, match="--model rl: not available for choice rates"):
+    with pytest.raises(ValueError, match="option --model: .rl. does not model choice rates of described gambles"):
         calibrate(data, "rl")
 
 
