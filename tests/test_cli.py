@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -72,6 +74,34 @@ def test_spec_toml_regenerates_the_same_judgments(tmp_path):
                   cwd=tmp_path).returncode == 0
     c = pd.read_parquet(tmp_path / "c" / "judgments.parquet")
     assert not a.chosen.equals(c.chosen)
+
+
+ODD_NAMES = ["helpfulness \"quoted\"", "länge.wörter", "a b", "[x]", "日本語", "= #"]
+
+
+def test_spec_toml_with_odd_attribute_names_regenerates_from_another_folder(tmp_path):
+    """Attribute names that are not bare TOML keys, and an items path written relative to
+    the spec: the shared folder regenerates the same judgments from anywhere."""
+    project = tmp_path / "project"
+    project.mkdir()
+    rng = np.random.default_rng(0)
+    items = pd.DataFrame({"item_id": [f"i{k}" for k in range(12)],
+                          **{name: rng.normal(size=12) for name in ODD_NAMES}})
+    items.to_parquet(project / "items.parquet")
+    values = "\n".join(f"{json.dumps(name)} = {0.5 + k / 10}" for k, name in enumerate(ODD_NAMES))
+    (project / "spec.toml").write_text(
+        'n_annotators = 8\nseed = 2\nitems = "items.parquet"\n[assignment]\npairs = 30\n'
+        f'[[groups]]\nname = "g"\nshare = 1\nmodel = "ibl"\n[groups.values]\n{values}\n')
+    r = cogsim("generate", "--population", "spec.toml", "--out", "a", "--quiet", cwd=project)
+    assert r.returncode == 0, r.stderr
+    written = (project / "a" / "spec.toml").read_text(encoding="utf-8")
+    assert str(tmp_path) not in written                 # no absolute path to the author's disk
+    shutil.move(project, tmp_path / "moved")             # the folder travels to a colleague
+    moved = tmp_path / "moved"
+    r = cogsim("generate", "--population", "a/spec.toml", "--out", "b", "--quiet", cwd=moved)
+    assert r.returncode == 0, r.stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(moved / "a" / "judgments.parquet"),
+                                  pd.read_parquet(moved / "b" / "judgments.parquet"))
 
 
 def write(path: Path, text: str) -> Path:
