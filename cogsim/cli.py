@@ -274,7 +274,7 @@ def predict(
                                        help="Replace --out if it exists.")) -> None:
     """Predict the rate of choosing B for gamble problems with a calibrated model."""
     from cogsim.calibration.predict import PROTOCOL_COLUMNS, load_params, predict_problems
-    from cogsim.gambles import check_problems
+    from cogsim.tasks.gambles import check_problems
     from cogsim.outputs import check_output_file, output_file
     from cogsim.tables import read_table
 

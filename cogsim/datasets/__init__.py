@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pandas as pd
 
-# errors first: cogsim.gambles imports it while this package may still be initialising.
 from cogsim.datasets.errors import DataError
 from cogsim.datasets.home import DATA_HOME_ENV, get_data_home
 from cogsim.datasets.judgments import (

@@ -13,7 +13,7 @@ import os
 
 import pandas as pd
 
-from cogsim import gambles
+from cogsim.tasks import gambles
 from cogsim.datasets.home import Remote, fetch_file
 
 __all__ = ["fetch_choices13k", "fetch_choices13k_distributions"]

@@ -13,7 +13,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from cogsim import gambles
+from cogsim.tasks import gambles
 from cogsim.datasets.home import Remote, fetch_file
 from cogsim.datasets.judgments import check_judgments
 

@@ -101,11 +101,11 @@ def gamble_items(problems: pd.DataFrame, source: str = "problems") -> pd.DataFra
     ``Problem`` column when it is unique, else the row number), ``prompt`` (the problem, so
     that its two options form its one pair), ``text`` (the distribution in words), the
     ``outcomes`` and ``probabilities`` of the distribution (as the competition organisers
-    define it, :mod:`cogsim.gambles`), and the attributes ``ev`` (expected value), ``sd``,
+    define it, :mod:`cogsim.tasks.gambles`), and the attributes ``ev`` (expected value), ``sd``,
     ``minimum``, ``maximum``, ``p_loss`` (probability of a negative outcome) and
     ``ambiguous`` (1 for option B of a problem with ``Amb``).
     """
-    from cogsim.gambles import check_problems, option_distributions
+    from cogsim.tasks.gambles import check_problems, option_distributions
 
     try:
         clean = check_problems(problems, source)
