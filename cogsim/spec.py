@@ -49,6 +49,7 @@ __all__ = [
     "SpecError",
     "SpecSizeError",
     "load_spec",
+    "mean",
     "parse_spec",
     "sample",
     "spec_to_toml",
@@ -169,7 +170,7 @@ class Dist(_Strict):
     must lie in it; so must the whole of a uniform or beta range, the mean of a normal and
     the median of a lognormal distribution.  The tails of a normal or lognormal
     distribution may reach beyond the range; the population clips those draws to the
-    lower end of the range (``AnnotatorPopulation._param``), so an engine never gets a
+    lower end of the range (:func:`cogsim.population.parameters.draw`), so an engine never gets a
     value it refuses.  A spread so wide that draws could overflow to infinity is refused.
     """
 
@@ -271,6 +272,33 @@ def sample(param: float | Dist, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.uniform(param.low, param.high, n)
     low, high = param.support_range()
     return low + (high - low) * rng.beta(param.a, param.b, n)
+
+
+def mean(param: float | Dist) -> float:
+    """The mean of a parameter's distribution across annotators (a number is its own mean).
+
+    Parameters
+    ----------
+    param : float or Dist
+
+    Returns
+    -------
+    float
+        fixed: value; normal: mean; lognormal: median exp(sigma^2 / 2); uniform:
+        (low + high) / 2; beta: low + (high - low) a / (a + b).
+    """
+    if not isinstance(param, Dist):
+        return float(param)
+    if param.dist == "fixed":
+        return param.value
+    if param.dist == "normal":
+        return param.mean
+    if param.dist == "lognormal":
+        return param.median * np.exp(param.sigma ** 2 / 2)
+    if param.dist == "uniform":
+        return (param.low + param.high) / 2
+    low, high = param.support_range()
+    return low + (high - low) * param.a / (param.a + param.b)
 
 
 def _upper(param: float | Dist) -> float:

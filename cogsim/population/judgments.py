@@ -1,0 +1,89 @@
+"""The judgments table: its columns, and building it from the judgments of each step.
+
+One row per judgment (see DESIGN.md, "Judgments table"): run id, step, pair id, annotator
+id, group, the two items and the one shown first, the one chosen, the model's values of both
+options, P(item_a) where the model gives one, the response time where it gives one, the
+strategy that produced the choice, the model kind and the seed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+__all__ = ["JUDGMENT_COLUMNS", "STRATEGIES", "JudgmentLog", "labels"]
+
+JUDGMENT_COLUMNS = ["run_id", "step", "pair_id", "annotator_id", "group", "item_a", "item_b",
+                    "first", "chosen", "value_a", "value_b", "p_a", "rt", "strategy", "model",
+                    "seed"]
+#: Strategy codes every population has; ACT-R heuristics are appended after them.
+STRATEGIES = ["evaluate", "first", "lapse", "guess"]
+
+
+def labels(names: np.ndarray, codes: np.ndarray) -> pd.arrays.ArrowStringArray:
+    """``names[codes]`` as a pandas string array, built in Arrow (fast for millions of rows).
+
+    Parameters
+    ----------
+    names : ndarray
+        The labels (item ids, group names, ...).
+    codes : ndarray of int
+        Index into ``names`` per row.
+
+    Returns
+    -------
+    pandas.arrays.ArrowStringArray
+    """
+    arr = pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)),
+                                         pa.array(np.asarray(names, dtype=str)))
+    return pd.array(arr.dictionary_decode(), dtype=pd.StringDtype("pyarrow"))
+
+
+class JudgmentLog:
+    """The judgments of a run, kept as one dict of column arrays per step.
+
+    Columns added per step: ``step``, ``pair_id``, ``annotator_id``, ``item_a``, ``item_b``,
+    ``first``, ``chosen`` (item codes), ``value_a``, ``value_b``, ``p_a``, ``rt`` and
+    ``strategy`` (a code into the population's strategy labels).
+    """
+
+    def __init__(self) -> None:
+        self._steps: list[dict[str, np.ndarray]] = []
+
+    def add(self, **columns: np.ndarray) -> None:
+        """Record the judgments of one step."""
+        self._steps.append(columns)
+
+    def table(self, run_id: str, *, seed: int, item_ids: np.ndarray, group_names: np.ndarray,
+              kinds: np.ndarray, strategy_labels: list[str]) -> pd.DataFrame:
+        """The judgments table (columns :data:`JUDGMENT_COLUMNS`), one row per judgment.
+
+        Parameters
+        ----------
+        run_id : str
+        seed : int
+        item_ids : ndarray of str
+            Item id per item code.
+        group_names, kinds : ndarray of str
+            Group name and model kind per annotator.
+        strategy_labels : list of str
+            Strategy name per strategy code.
+        """
+        if not self._steps:
+            return pd.DataFrame(columns=JUDGMENT_COLUMNS)
+        cols = {k: np.concatenate([r[k] for r in self._steps]) for k in self._steps[0]}
+        who = cols["annotator_id"]
+        df = pd.DataFrame({
+            "run_id": run_id, "step": cols["step"].astype(np.int64),
+            "pair_id": cols["pair_id"].astype(np.int64), "annotator_id": who.astype(np.int64),
+            "group": labels(group_names, who),
+            "item_a": labels(item_ids, cols["item_a"]),
+            "item_b": labels(item_ids, cols["item_b"]),
+            "first": labels(item_ids, cols["first"]),
+            "chosen": labels(item_ids, cols["chosen"]), "value_a": cols["value_a"],
+            "value_b": cols["value_b"], "p_a": cols["p_a"], "rt": cols["rt"],
+            "strategy": labels(np.array(strategy_labels), cols["strategy"]),
+            "model": labels(kinds, who),
+            "seed": np.int64(seed)})
+        return df[JUDGMENT_COLUMNS]
