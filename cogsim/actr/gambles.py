@@ -46,12 +46,18 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from cogsim.parameters import FreeParameters
 from cogsim.gambles import AMBIGUITY, CPC_BLOCKS, PROTOCOLS, PaddedProblems, pad_problems
+from cogsim.memory import (
+    activation_from,
+    base_level,
+    check_temperature,
+    effective_temperature,
+    logistic_noise,
+    power_decay,
+)
+from cogsim.memory import blended_values as _blended_values
+from cogsim.protocol import Parameter, ParamsMixin
 from cogsim.validation import Checker
-from cogsim.memory import (activation_from, base_level, blended_values as _blended_values,
-                           check_temperature, effective_temperature, logistic_noise,
-                           power_decay)
 
 __all__ = ["ACTRDescriptionModel", "blended_values"]
 
@@ -78,7 +84,7 @@ def blended_values(
     return _blended_values(a, outcomes, temperature, candidates, axis=-1)
 
 
-class ACTRDescriptionModel(FreeParameters):
+class ACTRDescriptionModel(ParamsMixin):
     """ACT-R blended-retrieval model of choice between described gambles.
 
     Parameters
@@ -118,9 +124,11 @@ class ACTRDescriptionModel(FreeParameters):
     within 0.0002), so it keeps ACT-R's standard 0.5.
     """
 
-    param_names: ClassVar[tuple[str, ...]] = ("noise", "decay")
-    bounds: ClassVar[dict[str, tuple[float, float]]] = {"noise": (0.1, 2.0), "decay": (0.01, 2.0)}
-    _nonnegative = ("noise", "decay")
+    data_kind: ClassVar[str] = "rates"
+    parameters: ClassVar[tuple[Parameter, ...]] = (
+        Parameter("noise", 0.71, low=0.0, bounds=(0.1, 2.0), doc="activation noise s (:ans)"),
+        Parameter("decay", 0.5, low=0.0, bounds=(0.01, 2.0), doc="base-level decay d (:bll)"),
+    )
 
     def __init__(
         self,
@@ -162,7 +170,7 @@ class ACTRDescriptionModel(FreeParameters):
             raise ValueError(f"ambiguity must be one of {AMBIGUITY}, got {ambiguity!r}")
         self.ambiguity = ambiguity
         self.max_batch_elements = int(max_batch_elements)
-        self.set_params(noise=noise, decay=decay)
+        self._init_params(noise=noise, decay=decay)
 
 
     def __repr__(self) -> str:

@@ -14,7 +14,6 @@ so that the two can be compared with or without a population.
 
 from __future__ import annotations
 
-import math
 from typing import ClassVar
 
 import numpy as np
@@ -22,14 +21,22 @@ import pandas as pd
 from scipy.special import log_expit
 from scipy.stats import norm
 
-from cogsim.ibl.repeated import (OptionDistributions, RepeatedTrials, default_options,
-                                 draw_outcomes, mixture_trial_log_likelihood, outcome_table,
-                                 prepare_trials, simulated_table)
+from cogsim.ibl.repeated import (
+    OptionDistributions,
+    RepeatedTrials,
+    default_options,
+    draw_outcomes,
+    mixture_trial_log_likelihood,
+    outcome_table,
+    prepare_trials,
+    simulated_table,
+)
+from cogsim.protocol import Parameter, ParamsMixin
 
 __all__ = ["DeltaRuleModel", "DeltaRulePopulation"]
 
 
-class DeltaRuleModel:
+class DeltaRuleModel(ParamsMixin):
     """Delta-rule learner with softmax choice, one parameter set for everybody.
 
     Parameters
@@ -48,12 +55,13 @@ class DeltaRuleModel:
         Option name -> (outcomes, probabilities) for simulation (default: Niv stimuli).
     """
 
-    param_names: ClassVar[tuple[str, ...]] = ("alpha", "beta", "q0")
-    bounds: ClassVar[dict[str, tuple[float, float]]] = {
-        "alpha": (0.0, 1.0),
-        "beta": (0.0, 10.0),
-        "q0": (-2.0, 8.0),
-    }
+    data_kind: ClassVar[str] = "trials"
+    parameters: ClassVar[tuple[Parameter, ...]] = (
+        Parameter("alpha", 0.3, low=0.0, high=1.0, bounds=(0.0, 1.0), doc="learning rate"),
+        Parameter("beta", 1.0, low=0.0, bounds=(0.0, 10.0),
+                  doc="softmax inverse temperature"),
+        Parameter("q0", 2.0, bounds=(-2.0, 8.0), doc="initial value of every option"),
+    )
 
     def __init__(self, alpha: float = 0.3, beta: float = 1.0, q0: float = 2.0, *,
                  seed: int = 0, n_agents: int = 1, n_draws: int = 8,
@@ -65,31 +73,7 @@ class DeltaRuleModel:
         self.n_agents = int(n_agents)
         self.n_draws = int(n_draws)
         self.options = dict(options) if options is not None else default_options()
-        self._params: dict[str, float] = {}
-        defaults = dict(alpha=alpha, beta=beta, q0=q0)
-        for extra in self.param_names[3:]:
-            defaults[extra] = 0.0
-        self.set_params(**defaults)
-
-    # ------------------------------------------------------------------ parameters
-    def get_params(self) -> dict[str, float]:
-        """The free parameters, by name."""
-        return dict(self._params)
-
-    def set_params(self, **params: float) -> "DeltaRuleModel":
-        """Set free parameters by name; unknown names or invalid values raise ValueError."""
-        for name, value in params.items():
-            if name not in self.param_names:
-                raise ValueError(f"unknown parameter {name!r}; expected one of {self.param_names}")
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
-                    or not math.isfinite(float(value)):
-                raise ValueError(f"{name} must be a finite number, got {value!r}")
-            if name == "alpha" and not 0 <= value <= 1:
-                raise ValueError(f"alpha must be in [0, 1], got {value!r}")
-            if name in ("beta", "beta_spread") and value < 0:
-                raise ValueError(f"{name} must be >= 0, got {value!r}")
-            self._params[name] = float(value)
-        return self
+        self._init_params(alpha=alpha, beta=beta, q0=q0)
 
     def betas(self) -> np.ndarray:
         """Inverse temperatures the likelihood mixes over (one without a population)."""
@@ -181,14 +165,16 @@ class DeltaRulePopulation(DeltaRuleModel):
     their beta from it.
     """
 
-    param_names: ClassVar[tuple[str, ...]] = ("alpha", "beta", "q0", "beta_spread")
-    bounds: ClassVar[dict[str, tuple[float, float]]] = {
-        **DeltaRuleModel.bounds, "beta_spread": (0.0, 3.0)}
+    parameters: ClassVar[tuple[Parameter, ...]] = (
+        *DeltaRuleModel.parameters,
+        Parameter("beta_spread", 0.0, low=0.0, bounds=(0.0, 3.0),
+                  doc="standard deviation of log beta across people"),
+    )
 
     def __init__(self, alpha: float = 0.3, beta: float = 1.0, q0: float = 2.0,
                  beta_spread: float = 0.0, **settings):
         super().__init__(alpha, beta, q0, **settings)
-        self.set_params(beta_spread=beta_spread)
+        self._init_params(alpha=alpha, beta=beta, q0=q0, beta_spread=beta_spread)
 
     def betas(self) -> np.ndarray:
         beta, spread = self._params["beta"], self._params["beta_spread"]

@@ -29,15 +29,14 @@ only the array arithmetic.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from cogsim.parameters import FreeParameters
-from cogsim.gambles import AMBIGUITY, CPC_BLOCKS, PROTOCOLS, PaddedProblems, pad_problems
+from cogsim.gambles import AMBIGUITY, CPC_BLOCKS, PROTOCOLS, pad_problems
+from cogsim.protocol import Parameter, ParamsMixin
 
 __all__ = [
     "expected_values",
@@ -137,7 +136,7 @@ def _check_choice(value: str, allowed: tuple[str, ...], name: str) -> str:
     return value
 
 
-class ExpectedValueModel(FreeParameters):
+class ExpectedValueModel(ParamsMixin):
     """Expected-value maximiser with a logit choice rule (one free parameter).
 
     ``P(B) = 1 / (1 + exp(-(EV_B - EV_A) / temperature))``.
@@ -153,14 +152,16 @@ class ExpectedValueModel(FreeParameters):
         How B's hidden probabilities (``Amb``) are filled in; see the module docstring.
     """
 
-    param_names: ClassVar[tuple[str, ...]] = ("temperature",)
-    bounds: ClassVar[dict[str, tuple[float, float]]] = {"temperature": (0.1, 100.0)}
-    _positive = ("temperature",)
+    data_kind: ClassVar[str] = "rates"
+    parameters: ClassVar[tuple[Parameter, ...]] = (
+        Parameter("temperature", 9.658, low=0.0, low_open=True, bounds=(0.1, 100.0),
+                  doc="logit temperature in payoff units"),
+    )
 
     def __init__(self, temperature: float = 9.658, *, seed: int = 0, ambiguity: str = "uniform"):
         self.seed = int(seed)
         self.ambiguity = _check_choice(ambiguity, AMBIGUITY, "ambiguity")
-        self.set_params(temperature=temperature)
+        self._init_params(temperature=temperature)
 
     def values(self, problems: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """(EV_A, EV_B) of each problem, with the model's treatment of ambiguity."""
@@ -174,7 +175,7 @@ class ExpectedValueModel(FreeParameters):
         return _as_rates(expit((ev_b - ev_a) / self.temperature), protocol)
 
 
-class ProspectTheoryModel(FreeParameters):
+class ProspectTheoryModel(ParamsMixin):
     """Cumulative prospect theory (Tversky & Kahneman 1992) with a logit choice rule.
 
     Parameters
@@ -206,14 +207,17 @@ class ProspectTheoryModel(FreeParameters):
     own estimates are alpha = 0.88, lambda = 2.25, gamma = 0.61 (gains) / 0.69 (losses).
     """
 
-    param_names: ClassVar[tuple[str, ...]] = ("alpha", "lam", "gamma", "temperature")
-    bounds: ClassVar[dict[str, tuple[float, float]]] = {
-        "alpha": (0.2, 1.2),
-        "lam": (0.5, 5.0),
-        "gamma": (0.3, 1.5),
-        "temperature": (0.05, 50.0),
-    }
-    _positive = ("alpha", "lam", "gamma", "temperature")
+    data_kind: ClassVar[str] = "rates"
+    parameters: ClassVar[tuple[Parameter, ...]] = (
+        Parameter("alpha", 0.6933, low=0.0, low_open=True, bounds=(0.2, 1.2),
+                  doc="value curvature"),
+        Parameter("lam", 0.8125, low=0.0, low_open=True, bounds=(0.5, 5.0),
+                  doc="loss aversion lambda"),
+        Parameter("gamma", 0.8551, low=0.0, low_open=True, bounds=(0.3, 1.5),
+                  doc="probability weighting"),
+        Parameter("temperature", 3.3585, low=0.0, low_open=True, bounds=(0.05, 50.0),
+                  doc="logit temperature in units of value"),
+    )
 
     def __init__(
         self,
@@ -233,7 +237,7 @@ class ProspectTheoryModel(FreeParameters):
         if beta is not None and not (np.isfinite(beta) and beta > 0):
             raise ValueError(f"beta must be a positive number or None, got {beta!r}")
         self.beta = None if beta is None else float(beta)
-        self.set_params(alpha=alpha, lam=lam, gamma=gamma, temperature=temperature)
+        self._init_params(alpha=alpha, lam=lam, gamma=gamma, temperature=temperature)
 
     def values(self, problems: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """(V_A, V_B): CPT values of each problem's options."""

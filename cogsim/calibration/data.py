@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from cogsim.calibration.models import model_class
 from cogsim.datasets.errors import DataError
 
 __all__ = ["RateData", "TrialData", "content_hash"]
@@ -79,7 +80,7 @@ class RateData:
     def unit_name(self) -> str:
         return "problems"
 
-    def subset(self, units: np.ndarray) -> "RateData":
+    def subset(self, units: np.ndarray) -> RateData:
         units = np.asarray(units)
         return RateData(self.problems.iloc[units], self.rates[units], self.name)
 
@@ -101,9 +102,10 @@ class RateData:
                     np.mean((predicted[:, b] - self.rates[:, b]) ** 2))
         return out
 
-    def settings(self, model: str, purpose: str = "fit") -> dict:
-        """Model settings this data needs (none for choice rates)."""
-        return {}
+    def settings(self, model: str | type, purpose: str = "fit") -> dict:
+        """Constructor settings of ``model`` (a registry key or a class) for this data:
+        what the model derives from the problems (`calibration_settings`; none so far)."""
+        return dict(_model_class(model, self.kind).calibration_settings(self.problems, purpose))
 
     def hash(self) -> str:
         return content_hash(pd.concat([self.problems, pd.DataFrame(
@@ -140,7 +142,7 @@ class TrialData:
     def unit_name(self) -> str:
         return "people"
 
-    def subset(self, units: np.ndarray) -> "TrialData":
+    def subset(self, units: np.ndarray) -> TrialData:
         """The trials of the people at positions ``units`` (repeats become new people, as a
         bootstrap needs)."""
         units = np.asarray(units)
@@ -181,27 +183,27 @@ class TrialData:
                 f"{prefix}_block_rates_people": people.tolist(),
                 f"{prefix}_block_rates_model": simulated.tolist()}
 
-    def settings(self, model: str, purpose: str = "fit") -> dict:
-        """Settings of the repeated-choice models for this data.
+    def settings(self, model: str | type, purpose: str = "fit") -> dict:
+        """Constructor settings of ``model`` (a registry key or a class) for this data.
 
-        The option distributions (when known) drive simulation; 10 simulated agents per
-        person.  IBL agents start with instances of both ends of the payoff range observed
-        (so that an untried option has a noisy value, as people's 50/50 first choices
-        need), and estimate choice probabilities from M = 32 noise draws per option while
-        fitting and M = 128 when scoring held-out people (the estimate of a
-        log-likelihood is biased low for small M).
+        Every repeated-choice model simulates 10 agents per person, with the option
+        distributions when they are known; the rest the model derives from the trial
+        table itself (`calibration_settings`, e.g. the IBL population's prior instances
+        and noise draws per option).  ``purpose`` is "fit" or "score" (held-out people).
         """
         out: dict = {"n_agents": 10}
         if self.options is not None:
             out["options"] = self.options
-        if model == "ibl":
-            outcomes = pd.to_numeric(self.trials["outcome"], errors="coerce")
-            out["prior"] = (float(outcomes.min()), float(outcomes.max()))
-            out["n_samples"] = 32 if purpose == "fit" else 128
+        out.update(_model_class(model, self.kind).calibration_settings(self.trials, purpose))
         return out
 
     def hash(self) -> str:
         return content_hash(self.trials)
+
+
+def _model_class(model: str | type, kind: str) -> type:
+    """The class of ``model``: a registry key (for data of ``kind``) or the class itself."""
+    return model if isinstance(model, type) else model_class(model, kind)
 
 
 def _block_means(rates: pd.DataFrame) -> np.ndarray:

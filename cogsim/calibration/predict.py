@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from cogsim.calibration.models import build_model
-from cogsim.datasets.errors import DataError
+from cogsim.calibration.record import model_from_record, read_params
 from cogsim.errors import InputError
 
 __all__ = ["load_params", "predict_problems", "PROTOCOL_COLUMNS"]
@@ -20,31 +17,15 @@ PROTOCOL_COLUMNS = {"c13k": ["bRate"], "cpc": [f"B.{b}" for b in range(1, 6)]}
 
 
 def load_params(path: str | os.PathLike[str]):
-    """The model that a ``params.json`` written by ``cogsim calibrate`` describes."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: no such file; expected the params.json of a calibration")
-    try:
-        record = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise DataError(f"{path}: not valid JSON ({e}); expected the params.json of a "
-                        f"calibration") from None
-    if not isinstance(record, dict):
-        raise DataError(f"{path}: expected a JSON object (the params.json of a calibration), "
-                        f"got a {type(record).__name__}")
-    for key in ("class", "params"):
-        if key not in record:
-            raise DataError(f"{path}: no {key!r} field; expected the params.json of a "
-                            f"calibration (model, class, params, intervals, data, seed)")
-    params = record["params"]
-    if not isinstance(params, dict) or not params:
-        raise DataError(f"{path}: field 'params': expected the fitted parameter values "
-                        f"(an object of name: number), got {params!r}")
-    try:
-        return build_model(record["class"], record["params"], int(record.get("seed", 0)),
-                           **(record.get("settings") or {}))
-    except (ValueError, TypeError) as e:
-        raise DataError(f"{path}: field 'params': {e}") from None
+    """The model that a ``params.json`` written by ``cogsim calibrate`` describes (older
+    files naming a module path too; see `cogsim.calibration.record`).
+
+    Raises
+    ------
+    DataError
+        Naming the file and the field.
+    """
+    return model_from_record(read_params(path), str(path))
 
 
 def predict_problems(model, problems: pd.DataFrame, protocol: str = "cpc") -> pd.DataFrame:

@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import json
 import os
-import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
-from cogsim import __version__
 from cogsim.calibration.data import RateData, TrialData
 from cogsim.calibration.fit import fit_model
-from cogsim.errors import InputError
-from cogsim.calibration.models import BASELINES, class_path, model_class
-from cogsim.outputs import json_ready, output_folder
+from cogsim.calibration.models import BASELINES, model_class
+from cogsim.calibration.record import params_record
 from cogsim.calibration.resampling import bootstrap_intervals, cross_validate, learning_curve
+from cogsim.errors import InputError
+from cogsim.outputs import json_ready, output_folder
 
 __all__ = ["Calibration", "calibrate", "write_calibration", "DEFAULT_N_TRAIN"]
 
@@ -57,7 +56,7 @@ class Calibration:
 def _factory(name: str, kind: str, seed: int, data, purpose: str = "fit") -> Callable[[], object]:
     """Builds fresh models of ``name`` with the settings ``data`` asks for."""
     cls = model_class(name, kind)
-    settings = data.settings(name, purpose)
+    settings = data.settings(cls, purpose)
     return lambda: cls(seed=seed, **settings)
 
 
@@ -159,7 +158,8 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
         base = _factory(name, kind, seed, data)()
         base_fit = fit_model(base, train_data, seed=seed, **options)
         base = _scorer(name, kind, seed, data, base)
-        result.baseline = {"model": name, "class": class_path(base), "params": base_fit.params,
+        result.baseline = {"model": name, "params": base_fit.params,
+                           "settings": data.settings(name, "score"),
                            **train_data.measures(base, "train"),
                            **test_data.measures(base, "test")}
         for key, value in result.baseline.items():
@@ -184,26 +184,3 @@ def write_calibration(result: Calibration, out_dir: str | os.PathLike[str], *,
         figures = write_figures(result, tmp)
         write_report(result, tmp / "report.md", figures)
     return Path(out_dir)
-
-
-def params_record(result: Calibration) -> dict:
-    """What ``params.json`` holds: enough to rebuild the model and trace the data."""
-    intervals = result.intervals.get("intervals", {})
-    return {
-        "model": result.model_name, "class": class_path(result.model),
-        "params": result.params,
-        "intervals": {"level": result.intervals.get("level", 0.95),
-                      "n_boot": result.intervals.get("n_boot", 0),
-                      **{n: intervals.get(n) for n in result.params}},
-        "data": {"name": result.data.name, "sha256": result.data.hash(),
-                 "kind": result.data.kind, "n_units": result.data.n_units,
-                 "n_train": int(len(result.train)),
-                 "train_units": [int(u) for u in result.train]},
-        "settings": result.model_settings,
-        "seed": result.seed, "cogsim_version": __version__,
-        "fit": {"seconds": round(result.fit_seconds, 2),
-                "evaluations": result.n_evaluations,
-                "objective": "msd" if result.data.kind == "rates" else "nll_per_choice"},
-        "baseline": ({k: result.baseline[k] for k in ("model", "class", "params")}
-                     if result.baseline else None),
-    }

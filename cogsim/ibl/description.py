@@ -37,7 +37,6 @@ deterministic function of the parameters (common random numbers).
 from __future__ import annotations
 
 import hashlib
-import math
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -46,7 +45,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from cogsim.validation import Checker
+from cogsim.errors import InputError
 from cogsim.gambles import check_problems, pad_problems
 from cogsim.memory import (
     base_level,
@@ -58,6 +57,8 @@ from cogsim.memory import (
     scaled_activations,
     standard_logistic,
 )
+from cogsim.protocol import Parameter, ParamsMixin
+from cogsim.validation import Checker
 
 __all__ = ["IBLDescriptionModel", "Simulation", "PROTOCOLS"]
 
@@ -75,21 +76,6 @@ _FEEDBACK = {
     True: True, False: False, 1: True, 0: False,
     "True": True, "False": False, "true": True, "false": False, "1": True, "0": False,
 }  # fmt: skip
-
-
-# Parameter ranges: (low, high, low included).
-_LIMITS: dict[str, tuple[float, float, bool]] = {
-    "noise": (0.0, math.inf, True),
-    "decay": (0.0, math.inf, True),
-    "curvature": (0.0, math.inf, False),
-    "lapse": (0.0, 1.0, True),
-    "weight": (0.0, math.inf, True),
-}
-
-
-def _show_limits(name: str) -> str:
-    low, high, closed = _LIMITS.get(name, (0.0, math.inf, True))
-    return f"{'[' if closed else '('}{low:g}, {high:g}{']' if high < math.inf else ')'}"
 
 
 @dataclass
@@ -136,7 +122,7 @@ class Simulation:
     blended: np.ndarray | None = None
 
 
-class IBLDescriptionModel:
+class IBLDescriptionModel(ParamsMixin):
     """IBL agents choosing between described gambles: description + mental sampling.
 
     Parameters
@@ -172,13 +158,17 @@ class IBLDescriptionModel:
         values by ~1e-7 relative; float64 reproduces PyIBL to ~1e-12 (see the tests).
     """
 
-    param_names: ClassVar[tuple[str, ...]] = ("noise", "decay", "curvature", "lapse")
-    bounds: ClassVar[dict[str, tuple[float, float]]] = {
-        "noise": (0.05, 3.0),
-        "decay": (0.0, 10.0),
-        "curvature": (0.2, 1.2),
-        "lapse": (0.0, 0.6),
-    }
+    data_kind: ClassVar[str] = "rates"
+    parameters: ClassVar[tuple[Parameter, ...]] = (
+        Parameter("noise", 1.26, low=0.0, bounds=(0.05, 3.0), doc="activation noise s"),
+        Parameter("decay", 6.25, low=0.0, bounds=(0.0, 10.0), doc="base-level decay d"),
+        Parameter("curvature", 0.431, low=0.0, low_open=True, bounds=(0.2, 1.2),
+                  doc="exponent of the stored utility sign(x) |x|^curvature"),
+        Parameter("lapse", 0.314, low=0.0, high=1.0, bounds=(0.0, 0.6),
+                  doc="share of random choices"),
+        Parameter("weight", 1.0, low=0.0, free=False,
+                  doc="references of each described outcome at time 0"),
+    )
 
     def __init__(
         self,
@@ -215,35 +205,16 @@ class IBLDescriptionModel:
         self.temperature = temperature
         self.dtype = np.dtype(str(dtype))
         self._cache: OrderedDict = OrderedDict()
-        self._set(noise=noise, decay=decay, curvature=curvature, lapse=lapse, weight=weight)
+        self._init_params(noise=noise, decay=decay, curvature=curvature, lapse=lapse,
+                          weight=weight)
 
     # ------------------------------------------------------------------ parameters
-    def get_params(self) -> dict[str, float]:
-        """The free parameters, by name."""
-        return {name: getattr(self, name) for name in self.param_names}
-
-    def set_params(self, **params: float) -> IBLDescriptionModel:
-        """Set free parameters by name (checked); returns self."""
-        for name in params:
-            if name not in self.param_names:
-                raise ValueError(f"unknown parameter {name!r}; expected one of {self.param_names}")
-        return self._set(**params)
-
-    def _set(self, **params: float) -> IBLDescriptionModel:
-        """Check and set parameters (free ones and ``weight``)."""
-        for name, value in params.items():
-            try:
-                v = float(value)
-            except (TypeError, ValueError):
-                raise ValueError(f"{name} must be a number, got {value!r}") from None
-            low, high, closed = _LIMITS.get(name, (0.0, math.inf, True))
-            if not (math.isfinite(v) and (v >= low if closed else v > low) and v <= high):
-                raise ValueError(f"{name} must be a finite number in {_show_limits(name)}, "
-                                 f"got {value!r}")  # fmt: skip
-            setattr(self, name, v)
-        if self.weight == 0 and self.n_samples == 0:
-            raise ValueError("with weight 0 and n_samples 0 the agents have no instances")
-        return self
+    def _check_params(self) -> None:
+        """Agents need instances: described outcomes (weight) or imagined draws."""
+        if self._params.get("weight") == 0 and self.n_samples == 0:
+            raise InputError("IBLDescriptionModel parameter weight: with weight 0 and "
+                             "n_samples 0 the agents have no instances; expected weight > 0 "
+                             "or n_samples >= 1")
 
     @property
     def tau(self) -> float:

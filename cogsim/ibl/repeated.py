@@ -76,8 +76,9 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Mapping, Sequence
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -97,6 +98,7 @@ from cogsim.memory import (
     retrieval_weights,
     standard_logistic,
 )
+from cogsim.protocol import Parameter, ParamsMixin
 
 __all__ = ["IBLRepeatedModel", "RepeatedTrials", "prepare_trials", "block_rates",
            "mixture_trial_log_likelihood", "OptionDistributions", "TRACE_COLUMNS",
@@ -404,7 +406,7 @@ def simulated_table(prep: RepeatedTrials, n_agents: int, response: np.ndarray,
 
 
 # ---------------------------------------------------------------------------- the model
-class IBLRepeatedModel:
+class IBLRepeatedModel(ParamsMixin):
     """A population of IBL agents for repeated choice with partial feedback.
 
     Parameters
@@ -436,14 +438,21 @@ class IBLRepeatedModel:
         Option name -> (outcomes, probabilities) for simulation (default: Niv stimuli).
     """
 
-    param_names: ClassVar[tuple[str, ...]] = ("noise", "noise_spread", "decay", "default_utility")
-    bounds: ClassVar[dict[str, tuple[float, float]]] = {
-        "noise": (0.05, 3.0),
-        "noise_spread": (0.0, 2.5),
-        "decay": (0.05, 2.5),
-        "default_utility": (0.0, 12.0),
-        "lapse": (0.0, 0.6),
-    }
+    data_kind: ClassVar[str] = "trials"
+    parameters: ClassVar[tuple[Parameter, ...]] = (
+        Parameter("noise", 0.5, low=0.0, bounds=(0.05, 3.0),
+                  doc="median activation noise of the population"),
+        Parameter("noise_spread", 0.0, low=0.0, bounds=(0.0, 2.5),
+                  doc="standard deviation of log noise across agents"),
+        Parameter("decay", 0.5, low=0.0, bounds=(0.05, 2.5), doc="base-level decay d"),
+        Parameter("default_utility", 5.0, bounds=(0.0, 12.0),
+                  doc="value of an option before any experience"),
+        Parameter("lapse", 0.0, low=0.0, high=1.0, bounds=(0.0, 0.6), free=False,
+                  doc="probability of a random two-option choice"),
+    )
+    #: Noise draws per option (M) when fitting, and when scoring held-out people (the
+    #: estimate of a log-likelihood is biased low for small M).
+    CALIBRATION_SAMPLES: ClassVar[dict[str, int]] = {"fit": 32, "score": 128}
 
     def __init__(self, noise: float = 0.5, noise_spread: float = 0.0, decay: float = 0.5,
                  default_utility: float = 5.0, *, lapse: float = 0.0,
@@ -463,37 +472,23 @@ class IBLRepeatedModel:
         self.n_samples, self.n_draws, self.n_agents = int(n_samples), int(n_draws), int(n_agents)
         self.chunk_size = int(chunk_size)
         self.options = dict(options) if options is not None else default_options()
-        self._params: dict[str, float] = {}
-        self._set(noise=noise, noise_spread=noise_spread, decay=decay,
-                  default_utility=default_utility, lapse=lapse)
+        self._init_params(noise=noise, noise_spread=noise_spread, decay=decay,
+                          default_utility=default_utility, lapse=lapse)
         self._cache: tuple | None = None
 
     # ------------------------------------------------------------------ parameters
-    #: Every model parameter; ``param_names`` are the free ones (a subclass may free others).
-    all_params: ClassVar[tuple[str, ...]] = ("noise", "noise_spread", "decay", "default_utility",
-                                             "lapse")
+    @classmethod
+    def calibration_settings(cls, data: pd.DataFrame, purpose: str = "fit") -> dict:
+        """Settings calibration derives from a trial table.
 
-    def get_params(self) -> dict[str, float]:
-        """The free parameters, by name."""
-        return {n: self._params[n] for n in self.param_names}
-
-    def set_params(self, **params: float) -> "IBLRepeatedModel":
-        """Set parameters by name; unknown names or invalid values raise ValueError."""
-        return self._set(**params)
-
-    def _set(self, **params: float) -> "IBLRepeatedModel":
-        for name, value in params.items():
-            if name not in self.all_params:
-                raise ValueError(f"unknown parameter {name!r}; expected one of {self.all_params}")
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
-                    or not math.isfinite(float(value)):
-                raise ValueError(f"{name} must be a finite number, got {value!r}")
-            if name != "default_utility" and value < 0:
-                raise ValueError(f"{name} must be >= 0, got {value!r}")
-            if name == "lapse" and value > 1:
-                raise ValueError(f"lapse must be in [0, 1], got {value!r}")
-            self._params[name] = float(value)
-        return self
+        Agents start with instances of both ends of the payoff range observed (so that an
+        untried option has a noisy value, as people's 50/50 first choices need), and
+        estimate choice probabilities from ``CALIBRATION_SAMPLES[purpose]`` noise draws
+        per option (32 while fitting, 128 when scoring held-out people).
+        """
+        outcomes = pd.to_numeric(data["outcome"], errors="coerce")
+        return {"prior": (float(outcomes.min()), float(outcomes.max())),
+                "n_samples": cls.CALIBRATION_SAMPLES[purpose]}
 
     def noise_levels(self) -> np.ndarray:
         """The K noise levels (population quantiles) that tracing averages over."""
