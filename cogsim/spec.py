@@ -322,6 +322,12 @@ class Group(_Strict):
     >= 0.01; scale > 0; and for ACT-R, evaluate_utility and retrieval_threshold any finite
     number, utility_noise, latency_factor and encoding_time >= 0.  A parameter is a number
     or a :class:`Dist`; how a distribution must fit its range is described there.
+
+    Each default here (and in :data:`ACTR_DEFAULTS`) is the parameter's one default on its
+    way to the engines: the population draws every parameter from its field and passes it
+    to the engine explicitly, under the engine's name
+    (:data:`cogsim.population.parameters.ARGUMENTS`, e.g. ``noise`` is ACT-R's
+    ``instantaneous_noise``), so an engine's own default never applies to a population.
     """
 
     name: str = Field(min_length=1)
@@ -335,14 +341,14 @@ class Group(_Strict):
     temperature: Param(Range(MINIMUM_TEMPERATURE)) | None = None
     mismatch_penalty: Param(NON_NEGATIVE) = 10.0
     scale: Param(POSITIVE) = 1.0
-    # ACT-R annotators only (filled with these defaults when model = "actr"):
-    heuristics: list[str] | None = None                      # ["prefer_first"]
-    evaluate_utility: Param(FINITE) | None = None            # 1.0: initial utility of evaluating
-    utility_noise: Param(NON_NEGATIVE) | None = None         # 0.5: noise in strategy selection
-    utility_learning: bool | None = None                     # False: gold feedback rewards strategies
-    retrieval_threshold: Param(FINITE) | None = None         # -10.0
-    latency_factor: Param(NON_NEGATIVE) | None = None        # 0.2 s
-    encoding_time: Param(NON_NEGATIVE) | None = None         # 2.0 s: reading both options and responding
+    # ACT-R annotators only; their defaults are ACTR_DEFAULTS, filled in when model = "actr":
+    heuristics: list[str] | None = None
+    evaluate_utility: Param(FINITE) | None = None            # initial utility of evaluating
+    utility_noise: Param(NON_NEGATIVE) | None = None         # noise in strategy selection
+    utility_learning: bool | None = None                     # gold feedback rewards strategies
+    retrieval_threshold: Param(FINITE) | None = None
+    latency_factor: Param(NON_NEGATIVE) | None = None        # seconds
+    encoding_time: Param(NON_NEGATIVE) | None = None         # s: reading both options, responding
 
     @model_validator(mode="after")
     def _actr_fields(self):
