@@ -85,7 +85,7 @@ def run(make: Callable[[], IBLDescriptionModel], label: str, draws=(0, 1, 2), da
         model = make()
         params, fit_mse, secs = calibrate(model, train, **kw)
         if eval_agents:
-            model = type(model)(**params, **{**_settings(model), "n_agents": eval_agents})
+            model = rescored(model, eval_agents)
         mse = heldout(model, test)
         out.append({"label": label, "draw": draw, **params, "train": fit_mse, "heldout": mse,
                     "seconds": secs})
@@ -94,11 +94,15 @@ def run(make: Callable[[], IBLDescriptionModel], label: str, draws=(0, 1, 2), da
     return out
 
 
-def _settings(model: IBLDescriptionModel) -> dict:
-    return {"n_agents": model.n_agents, "seed": model.seed, "n_samples": model.n_samples,
-            "resample": model.resample, "described": model.described, "weight": model.weight,
-            "redescribe": model.redescribe, "temperature": model.temperature,
-            "dtype": str(model.dtype)}
+def rescored(model: IBLDescriptionModel, n_agents: int) -> IBLDescriptionModel:
+    """The same model (free and fixed parameters, settings) with ``n_agents`` agents."""
+    fixed = {p.name: getattr(model, p.name) for p in type(model).parameters
+             if p.name not in model.param_names}
+    settings = {"seed": model.seed, "n_samples": model.n_samples, "resample": model.resample,
+                "described": model.described, "redescribe": model.redescribe,
+                "temperature": model.temperature, "dtype": str(model.dtype)}
+    clone = type(model)(**fixed, **settings, n_agents=n_agents)
+    return clone.set_params(**model.get_params())
 
 
 if __name__ == "__main__":
