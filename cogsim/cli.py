@@ -131,7 +131,9 @@ OVERWRITE_HELP = ("Write into an existing non-empty --out, replacing only cogsim
 @app.command()
 def generate(
         population: Optional[Path] = typer.Option(
-            None, "--population", help="Population spec (TOML); default: the built-in default."),
+            None, "--population", help="Population spec (TOML), or the params.json of a "
+                                        "calibration (annotators drawn from it); default: "
+                                        "the built-in default."),
         items: Optional[Path] = typer.Option(
             None, "--items", help="Item table (CSV/Parquet/JSONL) with item_id and numeric "
                                   "attributes; default: the built-in item set."),
@@ -159,7 +161,11 @@ def generate(
     check_output_folder(out, "--out", overwrite, GENERATE_FILES)
     if population is None:
         population = Path(__file__).parent / "data" / "default_population.toml"
-    spec = load_spec(population)
+    if population.suffix.lower() == ".json":     # a calibration: its population
+        from cogsim.calibration.populations import population_from_params
+        spec = population_from_params(population)
+    else:
+        spec = load_spec(population)
     if pair_file is None:           # refuse what cannot fit before the heavy imports
         check_judgments_fit(pairs or spec.assignment.pairs,
                             annotators_per_pair or spec.assignment.annotators_per_pair)
@@ -223,9 +229,11 @@ def calibrate(
                                                  help="Data home (default COGSIM_DATA_HOME)."),
         overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
         quiet: bool = typer.Option(False, "--quiet", help="No progress or summary.")) -> None:
-    """Fit a model to human data; write params.json, fidelity.json, report.md and figures."""
+    """Fit a model to human data; write params.json, population.toml, fidelity.json,
+    report.md and figures."""
     from rich.console import Console
 
+    from cogsim.calibration.populations import UNSUPPORTED
     from cogsim.calibration.run import calibrate as run_calibrate, write_calibration
     from cogsim.calibration.sources import load_calibration_data
     from cogsim.outputs import CALIBRATE_FILES, check_output_folder
@@ -250,6 +258,7 @@ def calibrate(
             curve=sizes, baseline=None if baseline == "none" else baseline,
             progress=lambda stage: status.update(stage))
     write_calibration(result, target, overwrite=overwrite)
+    no_population = UNSUPPORTED.get((model, table.kind))      # why no population.toml
     if not quiet:
         f = result.fidelity
         keys = [k for k in f if k.startswith(("train_", "test_", "baseline_test_"))
@@ -258,7 +267,15 @@ def calibrate(
                    f"({result.fit_seconds:.1f} s): "
                    + ", ".join(f"{k} {f[k]:.4g}" for k in keys))
         typer.echo("  params: " + ", ".join(f"{k} {v:.4g}" for k, v in result.params.items()))
-        typer.echo(f"  wrote {target}/: params.json, fidelity.json, report.md, figures")
+        typer.echo(f"  wrote {target}/: params.json, "
+                   + ("" if no_population else "population.toml, ")
+                   + "fidelity.json, report.md, figures")
+        if no_population:
+            typer.echo(f"  no population.toml: {model} has no population counterpart "
+                       f"({no_population})")
+        else:
+            typer.echo(f"  annotators from it: cogsim generate --population "
+                       f"{target}/population.toml --items <gambles>")
 
 
 @app.command()

@@ -35,6 +35,9 @@ __all__ = ["params_record", "read_params", "upgrade_record", "model_from_record"
            "baseline_from_record", "write_params"]
 
 _WHAT = "the params.json of a calibration"
+#: The fields after model and kind, in the order written.
+_ORDER = ("params", "intervals", "data", "settings", "seed", "cogsim_version", "fit",
+          "baseline")
 
 
 def params_record(result: Any) -> dict:
@@ -97,9 +100,11 @@ def upgrade_record(record: Any, source: str = "params") -> dict:
         raise DataError(f"{source}: field 'params': expected the fitted parameter values "
                         f"(an object of name: number), got {params!r}")
     key, kind = _resolve(record, source, "")
+    rest = {k: v for k, v in record.items() if k not in ("model", "kind", "class")}
+    rest["settings"] = dict(record.get("settings") or {})
     out = {"model": key, "kind": kind}
-    out.update({k: v for k, v in record.items() if k not in ("model", "kind", "class")})
-    out["settings"] = dict(record.get("settings") or {})
+    out.update({k: rest.pop(k) for k in _ORDER if k in rest})
+    out.update(rest)
     base = record.get("baseline")
     if base:
         if not isinstance(base, dict) or not isinstance(base.get("params"), dict):

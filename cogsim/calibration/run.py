@@ -2,7 +2,8 @@
 curve, the baseline on the same split, and the files that record it all.
 
 `calibrate` returns a `Calibration`; `write_calibration` writes ``params.json`` (values,
-intervals, the data's hash, the seed, the cogsim version), ``fidelity.json`` (held-out
+intervals, the data's hash, the seed, the cogsim version), ``population.toml`` (a population
+whose annotators are the calibrated model), ``fidelity.json`` (held-out
 measures under plain keys), ``report.md`` and PNG figures into a folder, atomically.
 """
 
@@ -19,7 +20,7 @@ import numpy as np
 from cogsim.calibration.data import RateData, TrialData
 from cogsim.calibration.fit import fit_model
 from cogsim.calibration.models import BASELINES, model_class
-from cogsim.calibration.record import params_record
+from cogsim.calibration.record import params_record, write_params
 from cogsim.calibration.resampling import bootstrap_intervals, cross_validate, learning_curve
 from cogsim.errors import InputError
 from cogsim.outputs import json_ready, output_folder
@@ -171,14 +172,22 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
 
 def write_calibration(result: Calibration, out_dir: str | os.PathLike[str], *,
                       overwrite: bool = False) -> Path:
-    """Write params.json, fidelity.json, report.md and figures into ``out_dir`` through
-    `cogsim.outputs.output_folder` (a non-empty folder is refused unless ``overwrite``; then
-    only these files are replaced)."""
+    """Write params.json, population.toml, fidelity.json, report.md and figures into
+    ``out_dir`` through `cogsim.outputs.output_folder` (a non-empty folder is refused
+    unless ``overwrite``; then only these files are replaced).
+
+    ``population.toml`` (`cogsim.calibration.populations`) is written for the models that
+    have a population counterpart (ibl, actr); EV, CPT and the delta rule have none.
+    """
+    from cogsim.calibration.populations import UNSUPPORTED, population_toml
     from cogsim.calibration.report import write_figures, write_report
 
+    record = params_record(result)
     with output_folder(out_dir, overwrite=overwrite) as tmp:
-        (tmp / "params.json").write_text(json.dumps(json_ready(params_record(result)),
-                                                    indent=2) + "\n")
+        write_params(record, tmp / "params.json")
+        if (record["model"], record["kind"]) not in UNSUPPORTED:
+            (tmp / "population.toml").write_text(
+                population_toml(record, folder=Path(out_dir), source="params.json"))
         (tmp / "fidelity.json").write_text(json.dumps(json_ready(result.fidelity), indent=2)
                                            + "\n")
         figures = write_figures(result, tmp)
