@@ -133,6 +133,24 @@ class TrialData:
                             f"cogsim.ibl.repeated (subject, trial, option_a, option_b, "
                             f"response, outcome)")
         self.subjects = np.asarray(pd.unique(self.trials["subject"]))
+        if self.options is None:
+            self._check_default_options()
+
+    def _check_default_options(self) -> None:
+        """Without option distributions the models simulate the Niv task's options: refuse
+        other option names now, not after the fit."""
+        from cogsim.ibl.repeated import default_options
+
+        known = default_options()
+        offered = pd.concat([self.trials[c] for c in ("option_a", "option_b")
+                             if c in self.trials.columns]).dropna().astype(str)
+        unknown = sorted(set(offered) - set(known))
+        if unknown:
+            raise DataError(f"{self.name}: options {unknown} have no outcome distribution; "
+                            f"a trial table without distributions is simulated with the Niv "
+                            f"task's options ({', '.join(sorted(known))}); give each "
+                            f"option's outcomes and probabilities (generic judgments schema: "
+                            f"outcomes_a, probs_a, outcomes_b, probs_b)")
 
     @property
     def n_units(self) -> int:

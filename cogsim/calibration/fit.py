@@ -11,8 +11,8 @@ the same bounds (local).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 from scipy.optimize import differential_evolution, minimize

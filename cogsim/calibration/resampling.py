@@ -12,7 +12,7 @@ All three resample *units* (problems for choice rates, people for individual cho
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 

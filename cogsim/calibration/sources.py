@@ -34,11 +34,16 @@ import numpy as np
 import pandas as pd
 
 from cogsim.calibration.data import RateData, TrialData
-from cogsim.datasets import (fetch_choice_engineering, fetch_choices13k, fetch_cpc18_track2,
-                             fetch_niv_riskdata, load_judgments)
+from cogsim.datasets import (
+    fetch_choice_engineering,
+    fetch_choices13k,
+    fetch_cpc18_track2,
+    fetch_niv_riskdata,
+    load_judgments,
+)
 from cogsim.datasets.errors import DataError
-from cogsim.tables import read_table
 from cogsim.gambles import check_problems
+from cogsim.tables import read_table
 from cogsim.tasks import is_gamble_table
 
 __all__ = ["load_calibration_data", "cpc18_block_rates", "NAMED_SETS"]
