@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cogsim import __version__, fidelity
+from cogsim import __version__
 from cogsim.errors import InputError, check_judgments_fit
 from cogsim.outputs import GENERATE_FILES, json_ready, output_folder
 from cogsim.population import AnnotatorPopulation
@@ -76,6 +76,8 @@ def generate(spec: PopulationSpec, items: pd.DataFrame, *, pairs: pd.DataFrame |
 
 def summarize(judgments: pd.DataFrame, population: AnnotatorPopulation) -> dict:
     """Counts, agreement, position bias, lapses and the Bradley-Terry ranking of items."""
+    from cogsim import fidelity        # SciPy's optimizer: loaded when the judging is done
+
     summary = {"n_judgments": int(len(judgments)),
                "n_pairs": int(judgments["pair_id"].nunique()),
                "n_annotators": int(judgments["annotator_id"].nunique()),

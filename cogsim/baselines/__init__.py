@@ -5,12 +5,33 @@ gambles (`cogsim.baselines.prospect`), the delta-rule reinforcement learner with
 for repeated choice with feedback (`cogsim.baselines.delta_rule`), and the random-utility
 annotators (Bradley-Terry, Thurstone) that populations run beside the cognitive ones
 (`cogsim.baselines.random_utility`).
+
+Names are loaded on first use (PEP 562), so a population that only needs the random-utility
+annotators does not import SciPy's optimizers.
 """
 
-from cogsim.baselines.delta_rule import DeltaRuleModel, DeltaRulePopulation
-from cogsim.baselines.prospect import ExpectedValueModel, ProspectTheoryModel
-from cogsim.baselines.random_utility import RANDOM_UTILITY_KINDS
-from cogsim.baselines.random_utility import judge as random_utility_judge
+from importlib import import_module
 
-__all__ = ["ExpectedValueModel", "ProspectTheoryModel", "DeltaRuleModel", "DeltaRulePopulation",
-           "RANDOM_UTILITY_KINDS", "random_utility_judge"]
+_EXPORTS = {
+    "ExpectedValueModel": "cogsim.baselines.prospect",
+    "ProspectTheoryModel": "cogsim.baselines.prospect",
+    "DeltaRuleModel": "cogsim.baselines.delta_rule",
+    "DeltaRulePopulation": "cogsim.baselines.delta_rule",
+    "RANDOM_UTILITY_KINDS": "cogsim.baselines.random_utility",
+    "random_utility_judge": "cogsim.baselines.random_utility",
+}
+_RENAMED = {"random_utility_judge": "judge"}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'cogsim.baselines' has no attribute {name!r}")
+    value = getattr(import_module(_EXPORTS[name]), _RENAMED.get(name, name))
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
