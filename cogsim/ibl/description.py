@@ -46,7 +46,6 @@ import numpy as np
 import pandas as pd
 
 from cogsim.errors import InputError
-from cogsim.gambles import check_problems, pad_problems
 from cogsim.memory import (
     base_level,
     blend,
@@ -58,7 +57,7 @@ from cogsim.memory import (
     standard_logistic,
 )
 from cogsim.protocol import Parameter, ParamsMixin
-from cogsim.validation import Checker
+from cogsim.tasks.gambles import check_problems, feedback_flags, pad_problems
 
 __all__ = ["IBLDescriptionModel", "Simulation", "PROTOCOLS"]
 
@@ -72,10 +71,6 @@ _BLOCK_SIZE = 5            # trials per block in the "cpc" protocol
 _CHUNK_ELEMENTS = 6_000_000  # reference counts held per chunk of problems (memory bound)
 _CACHE_SIZE = 4
 _CACHE_MAX_CELLS = 500_000  # at most this many problems x agents are cached
-_FEEDBACK = {
-    True: True, False: False, 1: True, 0: False,
-    "True": True, "False": False, "true": True, "false": False, "1": True, "0": False,
-}  # fmt: skip
 
 
 @dataclass
@@ -187,9 +182,12 @@ class IBLDescriptionModel(ParamsMixin):
         temperature: float | None = None,
         dtype: str = "float32",
     ) -> None:
-        if isinstance(n_agents, bool) or not isinstance(n_agents, (int, np.integer)) or n_agents < 1:
+        def whole(v) -> bool:
+            return not isinstance(v, bool) and isinstance(v, (int, np.integer))
+
+        if not whole(n_agents) or n_agents < 1:
             raise ValueError(f"n_agents must be a positive integer, got {n_agents!r}")
-        if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 0:
+        if not whole(n_samples) or n_samples < 0:
             raise ValueError(f"n_samples must be a non-negative integer, got {n_samples!r}")
         if described not in ("equal", "probability"):
             raise ValueError(f"described must be 'equal' or 'probability', got {described!r}")
@@ -332,7 +330,7 @@ class IBLDescriptionModel(ParamsMixin):
             self._cache.move_to_end(key)
             return self._cache[key]
         clean = check_problems(problems)
-        feedback = _feedback_column(problems)
+        feedback = feedback_flags(problems)
         sims = _draw(clean, feedback, protocol, self)
         if key[0] is None:
             return sims
@@ -367,17 +365,6 @@ _FINGERPRINT_COLUMNS = frozenset(
     ["Ha", "pHa", "La", "LotShapeA", "LotNumA", "Hb", "pHb", "Lb", "LotShapeB", "LotNumB",
      "Amb", "Corr", "Feedback", "feedback"]
 )  # fmt: skip
-
-
-def _feedback_column(problems: pd.DataFrame, source: str = "problems") -> np.ndarray:
-    """The per-problem feedback flag (column Feedback or feedback; True if absent)."""
-    column = "Feedback" if "Feedback" in problems else "feedback" if "feedback" in problems else None
-    if column is None:
-        return np.ones(len(problems), dtype=bool)
-    check = Checker(problems, source)
-    values = check.one_of(column, _FEEDBACK, required=True, expected="True/False or 1/0")
-    check.raise_first()
-    return values.to_numpy().astype(bool)
 
 
 def _inverse_cdf(u: np.ndarray, probs: np.ndarray) -> np.ndarray:
