@@ -180,7 +180,8 @@ def generate(
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from cogsim.generate import generate as run_generate, write_outputs
+    from cogsim.generate import generate as run_generate
+    from cogsim.generate import write_outputs
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total} steps"), TimeRemainingColumn(),
                   transient=True, disable=quiet) as bar:
@@ -234,7 +235,8 @@ def calibrate(
     from rich.console import Console
 
     from cogsim.calibration.populations import UNSUPPORTED
-    from cogsim.calibration.run import calibrate as run_calibrate, write_calibration
+    from cogsim.calibration.run import calibrate as run_calibrate
+    from cogsim.calibration.run import write_calibration
     from cogsim.calibration.sources import load_calibration_data
     from cogsim.outputs import CALIBRATE_FILES, check_output_folder
 
@@ -291,9 +293,9 @@ def predict(
                                        help="Replace --out if it exists.")) -> None:
     """Predict the rate of choosing B for gamble problems with a calibrated model."""
     from cogsim.calibration.predict import PROTOCOL_COLUMNS, load_params, predict_problems
-    from cogsim.tasks.gambles import check_problems
     from cogsim.outputs import check_output_file, output_file
     from cogsim.tables import read_table
+    from cogsim.tasks.gambles import check_problems
 
     if protocol not in PROTOCOL_COLUMNS:
         _fail(f"option --protocol: expected one of {', '.join(PROTOCOL_COLUMNS)}, "

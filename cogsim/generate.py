@@ -76,7 +76,7 @@ def generate(spec: PopulationSpec, items: pd.DataFrame, *, pairs: pd.DataFrame |
 
 def summarize(judgments: pd.DataFrame, population: AnnotatorPopulation) -> dict:
     """Counts, agreement, position bias, lapses and the Bradley-Terry ranking of items."""
-    from cogsim import fidelity        # SciPy's optimizer: loaded when the judging is done
+    from cogsim import fidelity  # SciPy's optimizer: loaded when the judging is done
 
     summary = {"n_judgments": int(len(judgments)),
                "n_pairs": int(judgments["pair_id"].nunique()),

@@ -19,8 +19,10 @@ from scipy.special import logsumexp
 from cogsim.baselines.delta_rule import DeltaRuleModel, DeltaRulePopulation
 from cogsim.datasets.errors import DataError
 from cogsim.datasets.niv import NIV_STIMULI, NIV_TRIAL_TYPES
+from cogsim.fidelity.repeated import block_rates
 from cogsim.ibl import IBLBatch
-from cogsim.ibl.repeated import IBLRepeatedModel, block_rates, prepare_trials
+from cogsim.ibl.repeated import IBLRepeatedModel
+from cogsim.tasks.trials import prepare_trials
 
 
 def niv_table(n_subjects: int = 3, n_trials: int = 60, seed: int = 0,

@@ -12,8 +12,12 @@ choice between described gambles (blended retrieval over presented outcomes).
 from cogsim.actr.declarative import DeclarativeMemory, retrieval_latency
 from cogsim.actr.gambles import ACTRDescriptionModel
 from cogsim.actr.productions import HEURISTICS, ACTRBatch
-from cogsim.similarity import (bounded_linear_similarity, bounded_quadratic_similarity,
-                               positive_linear_similarity, positive_quadratic_similarity)
+from cogsim.similarity import (
+                               bounded_linear_similarity,
+                               bounded_quadratic_similarity,
+                               positive_linear_similarity,
+                               positive_quadratic_similarity,
+)
 
 __all__ = ["ACTRBatch", "ACTRDescriptionModel", "DeclarativeMemory", "retrieval_latency", "HEURISTICS",
            "positive_linear_similarity", "positive_quadratic_similarity",

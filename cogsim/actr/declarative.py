@@ -34,9 +34,18 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from cogsim.memory import (MINIMUM_TEMPERATURE, InstanceMemory, activation_from, blend,
-                           blended_activation, effective_temperature, logistic_noise,
-                           mismatch_penalty, retrieval_probabilities, similarity_values)
+from cogsim.memory import (
+    MINIMUM_TEMPERATURE,
+    InstanceMemory,
+    activation_from,
+    blend,
+    blended_activation,
+    effective_temperature,
+    logistic_noise,
+    mismatch_penalty,
+    retrieval_probabilities,
+    similarity_values,
+)
 
 __all__ = ["DeclarativeMemory", "retrieval_latency", "per_agent"]
 

@@ -46,7 +46,6 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from cogsim.gambles import AMBIGUITY, CPC_BLOCKS, PROTOCOLS, PaddedProblems, pad_problems
 from cogsim.memory import (
     activation_from,
     base_level,
@@ -57,17 +56,20 @@ from cogsim.memory import (
 )
 from cogsim.memory import blended_values as _blended_values
 from cogsim.protocol import Parameter, ParamsMixin
-from cogsim.validation import Checker
+from cogsim.tasks.gambles import (
+    AMBIGUITY,
+    CPC_BLOCKS,
+    PROTOCOLS,
+    PaddedProblems,
+    feedback_flags,
+    pad_problems,
+)
 
 __all__ = ["ACTRDescriptionModel", "blended_values"]
 
 C13K_TRIALS = 5
 CPC_TRIALS = 25
 CPC_NO_FEEDBACK_TRIALS = 5
-_FEEDBACK_VALUES = {
-    True: True, False: False, 1: True, 0: False,
-    "True": True, "False": False, "true": True, "false": False, "1": True, "0": False,
-}  # fmt: skip
 
 
 def blended_values(
@@ -195,7 +197,7 @@ class ACTRDescriptionModel(ParamsMixin):
         d = pad_problems(problems)
         if protocol == "c13k":
             n_trials = C13K_TRIALS
-            fb = _feedback_column(problems)[:, None] & np.ones(n_trials, dtype=bool)
+            fb = feedback_flags(problems)[:, None] & np.ones(n_trials, dtype=bool)
         else:
             n_trials = CPC_TRIALS
             after = np.arange(1, n_trials + 1) > CPC_NO_FEEDBACK_TRIALS
@@ -282,14 +284,3 @@ class ACTRDescriptionModel(ParamsMixin):
                 seen[t - 1, rows_i, agents_i, ia] = on
                 seen[t - 1, rows_i, agents_i, ka + ib] = on
         return rates
-
-
-def _feedback_column(problems: pd.DataFrame) -> np.ndarray:
-    """The rows' Feedback flags (column ``Feedback`` or ``feedback``), True when absent."""
-    column = next((c for c in ("Feedback", "feedback") if c in problems.columns), None)
-    if column is None:
-        return np.ones(len(problems), dtype=bool)
-    check = Checker(problems, "problems")
-    values = check.one_of(column, _FEEDBACK_VALUES, required=True, expected="True/False or 1/0")
-    check.raise_first()
-    return values.to_numpy(dtype=bool)

@@ -4,7 +4,7 @@ The standard baseline for repeated choice with partial feedback: each option has
 Q (all start at ``q0``); after an outcome r of the option chosen (or forced), that option's
 value moves towards it, Q <- Q + alpha (r - Q); the others stay.  On a two-option trial
 P(choose a) = exp(beta Q_a) / (exp(beta Q_a) + exp(beta Q_b)), a closed form, so the
-likelihood is exact.  Trial tables are those of `cogsim.ibl.repeated` (same columns, same
+likelihood is exact.  Trial tables are those of `cogsim.tasks.trials` (same columns, same
 handling of forced trials and of responses that are none of the offered options).
 
 `DeltaRulePopulation` adds individual differences in the inverse temperature (lognormal
@@ -21,17 +21,17 @@ import pandas as pd
 from scipy.special import log_expit
 from scipy.stats import norm
 
-from cogsim.ibl.repeated import (
+from cogsim.likelihood import mixture_trial_log_likelihood
+from cogsim.protocol import Parameter, ParamsMixin
+from cogsim.tasks.trials import (
     OptionDistributions,
     RepeatedTrials,
     default_options,
     draw_outcomes,
-    mixture_trial_log_likelihood,
     outcome_table,
     prepare_trials,
     simulated_table,
 )
-from cogsim.protocol import Parameter, ParamsMixin
 
 __all__ = ["DeltaRuleModel", "DeltaRulePopulation"]
 

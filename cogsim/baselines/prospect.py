@@ -35,8 +35,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from cogsim.gambles import AMBIGUITY, CPC_BLOCKS, PROTOCOLS, pad_problems
 from cogsim.protocol import Parameter, ParamsMixin
+from cogsim.tasks.gambles import AMBIGUITY, CPC_BLOCKS, PROTOCOLS, pad_problems
 
 __all__ = [
     "expected_values",

@@ -6,7 +6,7 @@ Two kinds of data, each with a loss that a model is fitted to and held-out measu
   B (one rate per problem, protocol ``"c13k"``; or five block rates, protocol ``"cpc"``).
   Loss: mean squared deviation (MSD) between predicted and observed rates.
 * `TrialData`: individual trial-by-trial choices with feedback (the trial table of
-  :mod:`cogsim.ibl.repeated`).  Loss: negative log-likelihood per choice.
+  :mod:`cogsim.tasks.trials`).  Loss: negative log-likelihood per choice.
 
 Both split by *units* (problems, or people) so that training and held-out sets never share
 one, and both know a hash of their content for the record in ``params.json``.
@@ -115,7 +115,7 @@ class RateData:
 @dataclass
 class TrialData:
     """Individual repeated choices with feedback, one row per trial (see
-    :mod:`cogsim.ibl.repeated` for the columns); units are the people (``subject``)."""
+    :mod:`cogsim.tasks.trials` for the columns); units are the people (``subject``)."""
 
     trials: pd.DataFrame
     name: str = "trials"
@@ -130,7 +130,7 @@ class TrialData:
             raise DataError(f"{self.name}: no trials; expected at least one row")
         if "subject" not in self.trials.columns:
             raise DataError(f"{self.name}: no 'subject' column; expected the trial table of "
-                            f"cogsim.ibl.repeated (subject, trial, option_a, option_b, "
+                            f"cogsim.tasks.trials (subject, trial, option_a, option_b, "
                             f"response, outcome)")
         self.subjects = np.asarray(pd.unique(self.trials["subject"]))
         if self.options is None:
@@ -139,7 +139,7 @@ class TrialData:
     def _check_default_options(self) -> None:
         """Without option distributions the models simulate the Niv task's options: refuse
         other option names now, not after the fit."""
-        from cogsim.ibl.repeated import default_options
+        from cogsim.tasks.trials import default_options
 
         known = default_options()
         offered = pd.concat([self.trials[c] for c in ("option_a", "option_b")
@@ -182,7 +182,7 @@ class TrialData:
 
     def block_rates(self, table: pd.DataFrame) -> np.ndarray:
         """Rate per block of choosing the ``risky`` option (pooled over people)."""
-        from cogsim.ibl.repeated import block_rates
+        from cogsim.fidelity.repeated import block_rates
 
         rates = block_rates(table, trialtype=self.trialtype, n_blocks=self.n_blocks,
                             risky=self.risky)

@@ -15,7 +15,7 @@ a file (CSV/Parquet) one of:
                     * gamble problems in the competition format plus a rate column
                       (``bRate``, ``b_rate`` or ``rate``) or block columns ``B.1``..``B.5``;
                     * a trial table (``subject``, ``trial``, ``option_a``, ``option_b``,
-                      ``response``, ``outcome``; see :mod:`cogsim.ibl.repeated`);
+                      ``response``, ``outcome``; see :mod:`cogsim.tasks.trials`);
                     * judgments in the generic schema (:mod:`cogsim.datasets.judgments`):
                       with ``trial`` and ``outcome`` they are repeated choices; otherwise
                       each pair's options must carry distributions (at most two outcomes

@@ -19,7 +19,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from cogsim.datasets.choice_engineering import (
+    choice_engineering_to_judgments,
+    fetch_choice_engineering,
+)
+from cogsim.datasets.choices13k import fetch_choices13k, fetch_choices13k_distributions
+from cogsim.datasets.copilot_arena import copilot_arena_to_judgments, fetch_copilot_arena
+from cogsim.datasets.cpc18 import (
+    cpc18_track2_to_judgments,
+    fetch_cpc18_track2,
+    fetch_cpc18_track2_to_predict,
+)
 from cogsim.datasets.errors import DataError
+from cogsim.datasets.hh_rlhf import fetch_hh_rlhf, hh_rlhf_to_judgments
 from cogsim.datasets.home import DATA_HOME_ENV, get_data_home
 from cogsim.datasets.judgments import (
     JUDGMENT_COLUMNS,
@@ -29,19 +41,7 @@ from cogsim.datasets.judgments import (
     load_judgments,
     save_judgments,
 )
-from cogsim.datasets.choices13k import fetch_choices13k, fetch_choices13k_distributions
-from cogsim.datasets.cpc18 import (
-    cpc18_track2_to_judgments,
-    fetch_cpc18_track2,
-    fetch_cpc18_track2_to_predict,
-)
 from cogsim.datasets.niv import fetch_niv_riskdata, niv_riskdata_to_judgments
-from cogsim.datasets.choice_engineering import (
-    choice_engineering_to_judgments,
-    fetch_choice_engineering,
-)
-from cogsim.datasets.hh_rlhf import fetch_hh_rlhf, hh_rlhf_to_judgments
-from cogsim.datasets.copilot_arena import copilot_arena_to_judgments, fetch_copilot_arena
 
 __all__ = [
     "DataError",

@@ -13,8 +13,8 @@ import os
 
 import pandas as pd
 
-from cogsim.tasks import gambles
 from cogsim.datasets.home import Remote, fetch_file
+from cogsim.tasks import gambles
 
 __all__ = ["fetch_choices13k", "fetch_choices13k_distributions"]
 

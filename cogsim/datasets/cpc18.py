@@ -13,9 +13,9 @@ import os
 import numpy as np
 import pandas as pd
 
-from cogsim.tasks import gambles
 from cogsim.datasets.home import Remote, fetch_file
 from cogsim.datasets.judgments import check_judgments
+from cogsim.tasks import gambles
 
 __all__ = ["fetch_cpc18_track2", "fetch_cpc18_track2_to_predict", "cpc18_track2_to_judgments"]
 

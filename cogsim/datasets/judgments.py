@@ -56,10 +56,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cogsim.validation import Checker, blank, text_series
 from cogsim.datasets.errors import DataError, show
 from cogsim.outputs import output_file
 from cogsim.tables import read_table
+from cogsim.validation import Checker, blank, text_series
 
 __all__ = [
     "REQUIRED_COLUMNS",

@@ -19,6 +19,7 @@ import pandas as pd
 from cogsim.datasets.errors import DataError, where
 from cogsim.datasets.home import Remote, fetch_file
 from cogsim.datasets.judgments import check_judgments
+from cogsim.tasks.trials import NIV_STIMULI
 
 __all__ = ["fetch_niv_riskdata", "niv_riskdata_to_judgments", "NIV_STIMULI", "NIV_TRIAL_TYPES"]
 
@@ -29,13 +30,6 @@ RL_TASK = Remote(
     "28824d0ed1684df50664a3b981da34d0e1ac2fd5f5b8705c6d427cda106051a4",
 )
 
-#: Each stimulus's outcomes (cents) and probabilities.
-NIV_STIMULI: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
-    "S1": ((0.0,), (1.0,)),
-    "S2": ((0.0, 4.0), (0.5, 0.5)),
-    "S3": ((2.0,), (1.0,)),
-    "S4": ((4.0,), (1.0,)),
-}
 #: The stimuli offered on each trial type (option A, option B); forced trials have one.
 NIV_TRIAL_TYPES: dict[int, tuple[str, str | None]] = {
     1: ("S1", "S2"),

@@ -10,8 +10,12 @@ from cogsim.ibl.agent import Agent, DelayedResponse
 from cogsim.ibl.batched import DelayedOutcomes, IBLBatch
 from cogsim.ibl.description import IBLDescriptionModel
 from cogsim.ibl.repeated import IBLRepeatedModel
-from cogsim.similarity import (bounded_linear_similarity, bounded_quadratic_similarity,
-                               positive_linear_similarity, positive_quadratic_similarity)
+from cogsim.similarity import (
+                               bounded_linear_similarity,
+                               bounded_quadratic_similarity,
+                               positive_linear_similarity,
+                               positive_quadratic_similarity,
+)
 
 __all__ = [
     "Agent", "DelayedResponse", "IBLBatch", "DelayedOutcomes", "IBLDescriptionModel",

@@ -17,10 +17,18 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from cogsim.memory import (MINIMUM_TEMPERATURE, InstanceMemory, activation_from, blend,
-                           effective_temperature, logistic_noise, mismatch_penalty,
-                           parse_optimized_learning, retrieval_probabilities,
-                           similarity_values)
+from cogsim.memory import (
+    MINIMUM_TEMPERATURE,
+    InstanceMemory,
+    activation_from,
+    blend,
+    effective_temperature,
+    logistic_noise,
+    mismatch_penalty,
+    parse_optimized_learning,
+    retrieval_probabilities,
+    similarity_values,
+)
 
 __all__ = ["IBLBatch", "DelayedOutcomes"]
 

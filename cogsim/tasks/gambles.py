@@ -44,10 +44,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cogsim.validation import Checker
 from cogsim.errors import DataError, show
+from cogsim.validation import Checker
 
 __all__ = [
+    "feedback_flags",
     "LOT_SHAPES",
     "LOT_SHAPE_CODES",
     "PROBLEM_COLUMNS",
@@ -366,3 +367,22 @@ def pad_problems(problems: pd.DataFrame, source: str = "problems") -> PaddedProb
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return padded
+
+
+#: How a Feedback cell may be written (True/False, 1/0, as numbers or text).
+_FEEDBACK = {True: True, False: False, "True": True, "False": False, "true": True,
+             "false": False, "1": True, "0": False}
+
+
+def feedback_flags(problems: pd.DataFrame, source: str = "problems") -> np.ndarray:
+    """The per-problem feedback flag (column ``Feedback`` or ``feedback``; True when absent).
+
+    Raises `DataError` naming ``source``, the row and the column of the first bad cell.
+    """
+    column = next((c for c in ("Feedback", "feedback") if c in problems.columns), None)
+    if column is None:
+        return np.ones(len(problems), dtype=bool)
+    check = Checker(problems, source)
+    values = check.one_of(column, _FEEDBACK, required=True, expected="True/False or 1/0")
+    check.raise_first()
+    return values.to_numpy().astype(bool)

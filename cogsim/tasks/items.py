@@ -13,9 +13,8 @@ prompts, pairs compare two responses to the same prompt, as preference data does
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd

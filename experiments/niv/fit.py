@@ -36,7 +36,8 @@ from scipy.optimize import differential_evolution, minimize
 
 from cogsim.baselines.delta_rule import DeltaRuleModel, DeltaRulePopulation
 from cogsim.datasets import fetch_niv_riskdata
-from cogsim.ibl.repeated import IBLRepeatedModel, block_rates
+from cogsim.fidelity.repeated import block_rates
+from cogsim.ibl.repeated import IBLRepeatedModel
 
 HERE = Path(__file__).resolve().parent
 DATA_HOME = HERE.parents[2] / "shared" / "data"
