@@ -326,7 +326,7 @@ def report(
         data_home: Optional[Path] = typer.Option(None, "--data-home")) -> None:
     """Fidelity of a synthetic judgments table against a human one."""
     from cogsim.datasets import load as load_human
-    from cogsim.fidelity_report import load_synthetic, write_fidelity_report
+    from cogsim.fidelity.report import load_synthetic, write_fidelity_report
     from cogsim.outputs import REPORT_FILES, check_output_folder
     from cogsim.tasks import load_items
 

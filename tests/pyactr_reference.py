@@ -1,6 +1,6 @@
 """A pyactr 0.3.2 model of cogsim's pairwise judgment: the reference for ``cogsim.actr``.
 
-The model has the productions that :mod:`cogsim.actr.productions` describes (encode; the
+The model has the productions that :mod:`cogsim.actr.batched` describes (encode; the
 ``evaluate`` strategy or a heuristic; evaluate-second; respond), experience chunks in
 declarative memory with given reference times, base-level learning, partial matching
 through pyactr's similarity table (``model.set_similarities``), instantaneous noise,

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cogsim.actr.gambles import ACTRDescriptionModel, blended_values
-from cogsim.gambles import pad_problems
+from cogsim.actr.described import ACTRDescriptionModel, blended_values
 from cogsim.datasets import DataError
+from cogsim.tasks.gambles import pad_problems
 
 
 def problems(*rows: tuple, **columns) -> pd.DataFrame:

@@ -25,15 +25,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pyactr as actr  # noqa: E402
 import pytest
+from pyactr_reference import ReferenceJudge
 from scipy import stats
 
 from cogsim.actr import ACTRBatch
 from cogsim.similarity import bounded_linear_similarity
-
-from pyactr_reference import ReferenceJudge
-
-import pyactr as actr  # noqa: E402
 
 pytestmark = [pytest.mark.filterwarnings("ignore:::pyactr"),
               pytest.mark.filterwarnings("ignore::DeprecationWarning")]

@@ -22,7 +22,7 @@ from cogsim.calibration.populations import (
 )
 from cogsim.calibration.record import read_params
 from cogsim.generate import generate
-from cogsim.ibl.description import IBLDescriptionModel
+from cogsim.ibl.described import IBLDescriptionModel
 from cogsim.ibl.repeated import IBLRepeatedModel
 from cogsim.spec import Dist, load_spec, parse_spec
 from cogsim.tasks import load_items

@@ -16,7 +16,7 @@ import pyibl
 import pytest
 
 from cogsim.datasets.errors import DataError
-from cogsim.ibl.description import IBLDescriptionModel
+from cogsim.ibl.described import IBLDescriptionModel
 
 TOL = 1e-9
 pytestmark = pytest.mark.filterwarnings("ignore:Setting noise to 0.0:UserWarning")

@@ -14,7 +14,6 @@ activation history), cogsim's from ``InstanceMemory.base_level`` on the agent's 
 from __future__ import annotations
 
 import itertools
-import math
 import random
 import warnings
 
@@ -314,7 +313,7 @@ def test_exact_matching_on_attributes():
     options = [("red", 1), ("red", 2), ("blue", 1)]
     for i in range(25):
         offered = rng.sample(options, 2) if i % 4 else [dict(color="red", size=1), ("blue", 1)]
-        c = t.choose(offered)
+        t.choose(offered)
         t.respond(rng.choice([0, 1, 2.5, 5]))
     assert t.steps == 25
 

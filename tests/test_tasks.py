@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from cogsim.gambles import distribution
 from cogsim.generate import generate
 from cogsim.spec import load_spec
-from cogsim.tasks import (ItemError, all_pairs, gamble_items, load_items, load_pairs,
-                          random_pairs, validate_items)
+from cogsim.tasks import (
+    ItemError,
+    all_pairs,
+    gamble_items,
+    load_items,
+    load_pairs,
+    random_pairs,
+    validate_items,
+)
+from cogsim.tasks.gambles import distribution
 
 PROBLEMS = pd.DataFrame({
     "GameID": [11, 12], "Ha": [3, 26], "pHa": [1.0, 0.95], "La": [3, -1],

@@ -9,16 +9,18 @@ ACT-R's as pyactr spells them (``decay``, ``instantaneous_noise``, ``retrieval_t
 choice between described gambles (blended retrieval over presented outcomes).
 """
 
-from cogsim.actr.declarative import DeclarativeMemory, retrieval_latency
-from cogsim.actr.gambles import ACTRDescriptionModel
-from cogsim.actr.productions import HEURISTICS, ACTRBatch
-from cogsim.similarity import (
-                               bounded_linear_similarity,
-                               bounded_quadratic_similarity,
-                               positive_linear_similarity,
-                               positive_quadratic_similarity,
-)
+from cogsim.lazy import lazy_exports
 
-__all__ = ["ACTRBatch", "ACTRDescriptionModel", "DeclarativeMemory", "retrieval_latency", "HEURISTICS",
-           "positive_linear_similarity", "positive_quadratic_similarity",
-           "bounded_linear_similarity", "bounded_quadratic_similarity"]
+_EXPORTS = {
+    "ACTRBatch": "cogsim.actr.batched",
+    "HEURISTICS": "cogsim.actr.batched",
+    "ACTRDescriptionModel": "cogsim.actr.described",
+    "DeclarativeMemory": "cogsim.actr.declarative",
+    "retrieval_latency": "cogsim.actr.declarative",
+    "positive_linear_similarity": "cogsim.similarity",
+    "positive_quadratic_similarity": "cogsim.similarity",
+    "bounded_linear_similarity": "cogsim.similarity",
+    "bounded_quadratic_similarity": "cogsim.similarity",
+}
+__all__ = list(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -10,7 +10,7 @@ Names are loaded on first use (PEP 562), so a population that only needs the ran
 annotators does not import SciPy's optimizers.
 """
 
-from importlib import import_module
+from cogsim.lazy import lazy_exports
 
 _EXPORTS = {
     "ExpectedValueModel": "cogsim.baselines.prospect",
@@ -18,20 +18,7 @@ _EXPORTS = {
     "DeltaRuleModel": "cogsim.baselines.delta_rule",
     "DeltaRulePopulation": "cogsim.baselines.delta_rule",
     "RANDOM_UTILITY_KINDS": "cogsim.baselines.random_utility",
-    "random_utility_judge": "cogsim.baselines.random_utility",
+    "random_utility_judge": "cogsim.baselines.random_utility:judge",
 }
-_RENAMED = {"random_utility_judge": "judge"}
-
 __all__ = list(_EXPORTS)
-
-
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'cogsim.baselines' has no attribute {name!r}")
-    value = getattr(import_module(_EXPORTS[name]), _RENAMED.get(name, name))
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

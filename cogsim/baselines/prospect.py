@@ -1,7 +1,7 @@
 """Expected value and cumulative prospect theory for described gambles, with a logit choice rule.
 
 Both models predict the rate of choosing option B in competition-format gamble problems
-(CPC15/CPC18, choices13k; see :mod:`cogsim.gambles`), the classic baselines that cognitive
+(CPC15/CPC18, choices13k; see :mod:`cogsim.tasks.gambles`), the classic baselines that cognitive
 models of decisions from description are compared against.
 
 * `ExpectedValueModel`: ``P(B) = 1 / (1 + exp(-(EV_B - EV_A) / temperature))``; one free
@@ -21,7 +21,7 @@ Ambiguity (``Amb``: B's probabilities hidden from the participant): by default
 what a participant who sees only the outcomes can assume; ``ambiguity="true"`` uses the true
 probabilities.  Feedback is ignored: the predicted rate is the same in every block.
 
-Outcome distributions come from :func:`cogsim.gambles.option_distributions` and are padded once
+Outcome distributions come from :func:`cogsim.tasks.gambles.option_distributions` and are padded once
 per problem table into ``(n, K)`` arrays (outcomes ascending, padding of probability 0 at the
 end), cached by content, so that repeated predictions on the same table (calibration) cost
 only the array arithmetic.

@@ -3,8 +3,8 @@
 =====  ============  ===============================================================
 key    kind          model
 =====  ============  ===============================================================
-ibl    ``rates``     `cogsim.ibl.description.IBLDescriptionModel` (described gambles)
-actr   ``rates``     `cogsim.actr.gambles.ACTRDescriptionModel`
+ibl    ``rates``     `cogsim.ibl.described.IBLDescriptionModel` (described gambles)
+actr   ``rates``     `cogsim.actr.described.ACTRDescriptionModel`
 ev     ``rates``     `cogsim.baselines.prospect.ExpectedValueModel`
 cpt    ``rates``     `cogsim.baselines.prospect.ProspectTheoryModel`
 ibl    ``trials``    `cogsim.ibl.repeated.IBLRepeatedModel` (a population of agents)
@@ -30,8 +30,8 @@ __all__ = ["MODELS", "BASELINES", "LEGACY_CLASSES", "model_class", "registry_key
 
 #: (key, kind) -> "module:Class".  The only place module paths are written down.
 MODELS: dict[tuple[str, str], str] = {
-    ("ibl", "rates"): "cogsim.ibl.description:IBLDescriptionModel",
-    ("actr", "rates"): "cogsim.actr.gambles:ACTRDescriptionModel",
+    ("ibl", "rates"): "cogsim.ibl.described:IBLDescriptionModel",
+    ("actr", "rates"): "cogsim.actr.described:ACTRDescriptionModel",
     ("ev", "rates"): "cogsim.baselines.prospect:ExpectedValueModel",
     ("cpt", "rates"): "cogsim.baselines.prospect:ProspectTheoryModel",
     ("ibl", "trials"): "cogsim.ibl.repeated:IBLRepeatedModel",
@@ -40,7 +40,11 @@ MODELS: dict[tuple[str, str], str] = {
 #: The baseline each kind of data is compared against.
 BASELINES: dict[str, str] = {"rates": "cpt", "trials": "rl"}
 #: The ``"class"`` of params.json files written before the registry keys -> (key, kind).
-LEGACY_CLASSES: dict[str, tuple[str, str]] = {path: key for key, path in MODELS.items()}
+LEGACY_CLASSES: dict[str, tuple[str, str]] = {
+    **{path: key for key, path in MODELS.items()},
+    "cogsim.ibl.description:IBLDescriptionModel": ("ibl", "rates"),      # module renamed
+    "cogsim.actr.gambles:ACTRDescriptionModel": ("actr", "rates"),       # module renamed
+}
 
 
 def _load(path: str) -> type:

@@ -42,9 +42,9 @@ from cogsim.datasets import (
     load_judgments,
 )
 from cogsim.datasets.errors import DataError
-from cogsim.gambles import check_problems
 from cogsim.tables import read_table
 from cogsim.tasks import is_gamble_table
+from cogsim.tasks.gambles import check_problems
 
 __all__ = ["load_calibration_data", "cpc18_block_rates", "NAMED_SETS"]
 

@@ -73,7 +73,7 @@ def fetch_choices13k_distributions(
     Columns: row (the row of `fetch_choices13k`), option ("A"/"B"), outcome, probability,
     in the order listed.  The listing is kept as it is: for options with pH = 1 or H = L it
     also lists outcomes of probability 0 and the same outcome twice (see
-    `cogsim.gambles.distribution` for the merged form).
+    `cogsim.tasks.gambles.distribution` for the merged form).
     """
     path = fetch_file(PROBLEMS, data_home, download_if_missing)
     with open(path, encoding="utf-8") as f:

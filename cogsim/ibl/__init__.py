@@ -6,20 +6,19 @@ of choice between described gambles; ``IBLRepeatedModel`` a population of IBL ag
 repeated choice with feedback (model tracing and simulation).
 """
 
-from cogsim.ibl.agent import Agent, DelayedResponse
-from cogsim.ibl.batched import DelayedOutcomes, IBLBatch
-from cogsim.ibl.description import IBLDescriptionModel
-from cogsim.ibl.repeated import IBLRepeatedModel
-from cogsim.similarity import (
-                               bounded_linear_similarity,
-                               bounded_quadratic_similarity,
-                               positive_linear_similarity,
-                               positive_quadratic_similarity,
-)
+from cogsim.lazy import lazy_exports
 
-__all__ = [
-    "Agent", "DelayedResponse", "IBLBatch", "DelayedOutcomes", "IBLDescriptionModel",
-    "IBLRepeatedModel",
-    "positive_linear_similarity", "positive_quadratic_similarity",
-    "bounded_linear_similarity", "bounded_quadratic_similarity",
-]
+_EXPORTS = {
+    "Agent": "cogsim.ibl.agent",
+    "DelayedResponse": "cogsim.ibl.agent",
+    "IBLBatch": "cogsim.ibl.batched",
+    "DelayedOutcomes": "cogsim.ibl.batched",
+    "IBLDescriptionModel": "cogsim.ibl.described",
+    "IBLRepeatedModel": "cogsim.ibl.repeated",
+    "positive_linear_similarity": "cogsim.similarity",
+    "positive_quadratic_similarity": "cogsim.similarity",
+    "bounded_linear_similarity": "cogsim.similarity",
+    "bounded_quadratic_similarity": "cogsim.similarity",
+}
+__all__ = list(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -22,7 +22,7 @@ import time
 import numpy as np
 from scipy.optimize import differential_evolution, minimize
 
-from cogsim.actr.gambles import ACTRDescriptionModel
+from cogsim.actr.described import ACTRDescriptionModel
 from cogsim.baselines.prospect import ExpectedValueModel, ProspectTheoryModel
 from cogsim.datasets import fetch_choices13k
 

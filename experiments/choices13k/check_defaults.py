@@ -2,7 +2,7 @@
 import numpy as np
 import pandas as pd
 
-from cogsim.ibl.description import IBLDescriptionModel
+from cogsim.ibl.described import IBLDescriptionModel
 from fit import load
 
 data = load()

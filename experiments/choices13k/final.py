@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from cogsim.ibl.description import IBLDescriptionModel
+from cogsim.ibl.described import IBLDescriptionModel
 from fit import calibrate, heldout, load, split
 
 

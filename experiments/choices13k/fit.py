@@ -17,7 +17,7 @@ import pandas as pd
 from scipy.optimize import differential_evolution, minimize
 
 from cogsim.datasets import fetch_choices13k
-from cogsim.ibl.description import IBLDescriptionModel
+from cogsim.ibl.described import IBLDescriptionModel
 
 DATA_HOME = "/work/shared/data"
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from fit import load
 
-from cogsim.ibl.description import IBLDescriptionModel
+from cogsim.ibl.described import IBLDescriptionModel
 from cogsim.tasks.gambles import option_distributions
 
 

@@ -1,6 +1,6 @@
 """The variants behind NOTES.md's "What was tried": each group of figures, by name.
 
-Every variant is the IBL description model (``cogsim.ibl.description``) with some
+Every variant is the IBL description model (``cogsim.ibl.described``) with some
 parameters free (fitted on 100 training rows by ``fit.run``: DE then Nelder-Mead) and the
 others fixed; one line per draw with the fitted parameters and the held-out MSE.
 
@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 from fit import load, run
 
-from cogsim.ibl.description import IBLDescriptionModel
+from cogsim.ibl.described import IBLDescriptionModel
 from cogsim.protocol import Parameter
 
 #: Search boxes of the exploration (wider than the final model's for decay and weight).

@@ -1,0 +1,492 @@
+"""The IBL account of choice between described gambles (choices13k and CPC protocols).
+
+An agent facing two described gambles A and B decides from memory, as an Instance-Based
+Learning (IBL) agent with PyIBL 5.2's semantics does:
+
+1. **Description.**  Before the first trial, each outcome the description lists is stored
+   as an instance of its option at time 0 with ``weight`` references (a real number; an
+   integer weight is ``weight`` calls of PyIBL's ``populate(..., when=0)``).  With
+   ``described="equal"`` every listed outcome gets the same weight, whatever its
+   probability: an equal-weight prior that over-weights rare outcomes.
+2. **Mental sampling.**  Before each choice (``resample=True``; else only before the first)
+   the agent imagines ``n_samples`` draws of each option from its described distribution
+   and stores them as instances at the current time (PyIBL ``populate`` just before
+   ``choose``).  For an ambiguous B (``Amb``: probabilities hidden) the imagined draws treat
+   B's outcomes as equally likely.
+3. **Choice.**  An outcome x is stored with utility ``u = sign(x) |x|^curvature``.  At
+   trial n (time n) each instance's activation is ``ln sum_j (n - t_j)^-decay + noise *
+   eps`` (eps standard logistic, fresh per instance and trial); retrieval probabilities
+   are the softmax of activations at temperature ``tau`` (``noise * sqrt(2)`` by default,
+   1 when that is below 0.01, as in PyIBL), an option's blended value is ``sum_i p_i u_i``
+   over its instances, and the larger value is chosen (a tie counts one half) -- except
+   on a share ``lapse`` of trials, where the choice is random (inattention: choices13k's
+   online participants choose even dominated options at rates near 10-20 %).
+4. **Feedback.**  On trials with full feedback both options' payoffs are then drawn (with
+   the problem's ``Corr``: 1 the same uniform for both, -1 ``u`` and ``1 - u``, 0
+   independent) and stored at time n (PyIBL ``respond`` plus ``populate`` of the forgone
+   payoff).
+
+With full feedback the memory does not depend on the choices, so every trial of every
+agent and problem is computed at once: the references of each instance are counts per
+event time ("slot"), the base-level sums are one matrix product of age weights and counts,
+and the rest is element-wise NumPy.  All random draws (imagined samples, payoffs, standard
+logistic noise) are made once per (problem chunk, seed) and cached, so predictions are a
+deterministic function of the parameters (common random numbers).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+
+from cogsim.errors import InputError
+from cogsim.memory import (
+    base_level,
+    blend,
+    check_temperature,
+    effective_temperature,
+    power_decay,
+    retrieval_weights,
+    scaled_activations,
+    standard_logistic,
+)
+from cogsim.protocol import Parameter, ParamsMixin
+from cogsim.tasks.gambles import check_problems, feedback_flags, pad_problems
+
+__all__ = ["IBLDescriptionModel", "Simulation", "PROTOCOLS"]
+
+#: Trials per protocol and the trials after whose choice full feedback is seen
+#: (``None``: per problem, from the ``Feedback`` column).
+PROTOCOLS: dict[str, tuple[int, range | None]] = {
+    "c13k": (5, None),
+    "cpc": (25, range(6, 26)),
+}
+_BLOCK_SIZE = 5            # trials per block in the "cpc" protocol
+_CHUNK_ELEMENTS = 6_000_000  # reference counts held per chunk of problems (memory bound)
+_CACHE_SIZE = 4
+_CACHE_MAX_CELLS = 500_000  # at most this many problems x agents are cached
+
+
+@dataclass
+class Simulation:
+    """Everything one chunk of problems needs, and (after `IBLDescriptionModel.simulate`)
+    the blended values.
+
+    Instance rows ``j`` hold option A's outcomes first (``n_a`` rows), then B's.
+
+    Attributes
+    ----------
+    outcomes : (J, P) array
+        Payoff of each instance row (0 where the row is unused by the problem).
+    valid : (J, P) bool array
+        Rows that are outcomes of the problem.
+    described : (J, P) array
+        Probability of each outcome as the agent believes it (uniform over B's outcomes
+        when ambiguous).
+    counts : (M, J, P, N) array
+        References added to each instance at each event slot (imagined draws, feedback).
+    slot_time : (M,) array
+        Time of each slot.
+    slot_kind : tuple of str
+        "sample" or "feedback" per slot.
+    noise : (T, J, P, N) float32 array
+        Standard logistic activation noise per trial, agent and instance.
+    n_a : int
+        Instance rows of option A.
+    rows : (P,) int array
+        Positions of the chunk's problems in the table given.
+    blended : (T, P, N, 2) array or None
+        Blended values of A and B at each trial (filled by ``simulate``).
+    """
+
+    outcomes: np.ndarray
+    valid: np.ndarray
+    described: np.ndarray
+    counts: np.ndarray
+    slot_time: np.ndarray
+    slot_kind: tuple[str, ...]
+    noise: np.ndarray
+    n_a: int
+    rows: np.ndarray
+    blended: np.ndarray | None = None
+
+
+class IBLDescriptionModel(ParamsMixin):
+    """IBL agents choosing between described gambles: description + mental sampling.
+
+    Parameters
+    ----------
+    noise : float
+        Activation noise s (>= 0); also sets the temperature ``s * sqrt(2)`` by default.
+    decay : float
+        Base-level decay d (>= 0).
+    curvature : float
+        Exponent alpha (> 0) of the utility stored for an outcome x,
+        ``sign(x) * |x| ** alpha``; 1 stores the payoff itself.
+    lapse : float
+        Share of choices (in [0, 1]) made at random instead of by blended value.
+    n_agents : int
+        Simulated agents per problem.
+    seed : int
+        Seed of all random draws (the same for any parameter values).
+    weight : float
+        References each described outcome gets at time 0 (>= 0; 1 = one ``populate``).
+    n_samples : int
+        Imagined draws of each option before a choice (>= 0).
+    resample : bool
+        Imagine new draws before every trial (else only before the first).
+    described : {"equal", "probability"}
+        Weight of each described outcome: ``weight`` each, or ``weight`` times its
+        (stated; uniform if ambiguous) probability.
+    redescribe : bool
+        Store the description again before every trial (it stays on screen), not only at 0.
+    temperature : float or None
+        Blending temperature; None for PyIBL's default from the noise.
+    dtype : {"float32", "float64"}
+        Precision of the arithmetic.  float32 is about twice as fast and changes blended
+        values by ~1e-7 relative; float64 reproduces PyIBL to ~1e-12 (see the tests).
+    """
+
+    data_kind: ClassVar[str] = "rates"
+    parameters: ClassVar[tuple[Parameter, ...]] = (
+        Parameter("noise", 1.26, low=0.0, bounds=(0.05, 3.0), doc="activation noise s"),
+        Parameter("decay", 6.25, low=0.0, bounds=(0.0, 10.0), doc="base-level decay d"),
+        Parameter("curvature", 0.431, low=0.0, low_open=True, bounds=(0.2, 1.2),
+                  doc="exponent of the stored utility sign(x) |x|^curvature"),
+        Parameter("lapse", 0.314, low=0.0, high=1.0, bounds=(0.0, 0.6),
+                  doc="share of random choices"),
+        Parameter("weight", 1.0, low=0.0, free=False,
+                  doc="references of each described outcome at time 0"),
+    )
+
+    def __init__(
+        self,
+        noise: float = 1.26,
+        decay: float = 6.25,
+        curvature: float = 0.431,
+        lapse: float = 0.314,
+        *,
+        n_agents: int = 100,
+        seed: int = 0,
+        weight: float = 1.0,
+        n_samples: int = 3,
+        resample: bool = True,
+        described: str = "equal",
+        redescribe: bool = False,
+        temperature: float | None = None,
+        dtype: str = "float32",
+    ) -> None:
+        def whole(v) -> bool:
+            return not isinstance(v, bool) and isinstance(v, (int, np.integer))
+
+        if not whole(n_agents) or n_agents < 1:
+            raise ValueError(f"n_agents must be a positive integer, got {n_agents!r}")
+        if not whole(n_samples) or n_samples < 0:
+            raise ValueError(f"n_samples must be a non-negative integer, got {n_samples!r}")
+        if described not in ("equal", "probability"):
+            raise ValueError(f"described must be 'equal' or 'probability', got {described!r}")
+        check_temperature(temperature)
+        if str(dtype) not in ("float32", "float64"):
+            raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+        self.n_agents = int(n_agents)
+        self.seed = int(seed)
+        self.n_samples = int(n_samples)
+        self.resample = bool(resample)
+        self.described = described
+        self.redescribe = bool(redescribe)
+        self.temperature = temperature
+        self.dtype = np.dtype(str(dtype))
+        self._cache: OrderedDict = OrderedDict()
+        self._init_params(noise=noise, decay=decay, curvature=curvature, lapse=lapse,
+                          weight=weight)
+
+    # ------------------------------------------------------------------ parameters
+    def _check_params(self) -> None:
+        """Agents need instances: described outcomes (weight) or imagined draws."""
+        if self._params.get("weight") == 0 and self.n_samples == 0:
+            raise InputError("IBLDescriptionModel parameter weight: with weight 0 and "
+                             "n_samples 0 the agents have no instances; expected weight > 0 "
+                             "or n_samples >= 1")
+
+    @property
+    def tau(self) -> float:
+        """The blending temperature in use (PyIBL's rule when ``temperature`` is None)."""
+        return float(effective_temperature(self.temperature, self.noise))
+
+    # ------------------------------------------------------------------ prediction
+    def predict_rates(self, problems: pd.DataFrame, protocol: str = "c13k") -> np.ndarray:
+        """Predicted rate of choosing B for each problem (row).
+
+        Parameters
+        ----------
+        problems : DataFrame
+            Competition-format problems (Ha, pHa, La, Hb, pHb, Lb, optionally LotShapeA/B,
+            LotNumA/B, Amb, Corr, and for "c13k" Feedback (or feedback), default True).
+        protocol : {"c13k", "cpc"}
+            "c13k": 5 trials, full feedback after each when ``Feedback``; returns the mean
+            P(B) over the 5 trials, shape (n,).  "cpc": 25 trials, feedback from trial 6 on;
+            returns the mean P(B) of each block of 5 trials, shape (n, 5).
+
+        Raises
+        ------
+        cogsim.datasets.errors.DataError
+            Bad problems (naming the row and column).
+        """
+        if protocol not in PROTOCOLS:
+            raise ValueError(f"protocol must be one of {list(PROTOCOLS)}, got {protocol!r}")
+        n_trials = PROTOCOLS[protocol][0]
+        rates = np.zeros((n_trials, len(problems)))
+        for sim in self._prepare(problems, protocol):
+            rates[:, sim.rows] = self._trial_rates(sim)
+        if protocol == "c13k":
+            return rates.mean(axis=0)
+        return rates.reshape(n_trials // _BLOCK_SIZE, _BLOCK_SIZE, -1).mean(axis=1).T
+
+    def simulate(self, problems: pd.DataFrame, protocol: str = "c13k") -> list[Simulation]:
+        """The draws and blended values of every trial, agent and problem, chunk by chunk.
+
+        For inspection and tests: ``blended`` (T, P, N, 2) is filled in on each chunk, whose
+        ``rows`` say which positions of ``problems`` it holds.
+        """
+        out = []
+        for sim in self._prepare(problems, protocol):
+            sim = Simulation(**{**sim.__dict__})
+            sim.blended = np.stack(self._blended(sim), axis=-1)
+            out.append(sim)
+        return out
+
+    def _trial_rates(self, sim: Simulation) -> np.ndarray:
+        """P(B) per trial and problem (T, P): share of agents whose B value is larger."""
+        a, b = self._blended(sim)
+        rate = (b > a).mean(axis=2) + 0.5 * (b == a).mean(axis=2)
+        if self.lapse:
+            rate = 0.5 * self.lapse + (1 - self.lapse) * rate
+        return rate
+
+    def _prior(self, sim: Simulation) -> np.ndarray:
+        """References per unit weight of each described outcome, (J, P)."""
+        if self.described == "equal":
+            return sim.valid.astype(sim.counts.dtype)
+        return sim.described
+
+    def _utility(self, outcomes: np.ndarray) -> np.ndarray:
+        """Utility stored for each outcome: ``sign(x) * |x| ** curvature``."""
+        if self.curvature == 1:
+            return outcomes
+        return np.sign(outcomes) * np.abs(outcomes) ** outcomes.dtype.type(self.curvature)
+
+    def _blended(self, sim: Simulation) -> tuple[np.ndarray, np.ndarray]:
+        """Blended values of A and B, each (T, P, N), in the model's ``dtype``.
+
+        The activation math is `cogsim.memory`'s in its single-precision order: the
+        references of each instance are counts per event slot, so the base-level sums are
+        one product of `power_decay` weights and counts; then `base_level`,
+        `scaled_activations` (A / tau), `retrieval_weights` (stable) and `blend` per option.
+        """
+        n_trials, width, n_problems, n_agents = sim.noise.shape
+        dtype = sim.counts.dtype
+        times = np.arange(1, n_trials + 1, dtype=np.float64)
+        ages = power_decay(times[:, None] - sim.slot_time[None, :], self.decay).astype(dtype)
+        # einsum, not matmul: a multithreaded BLAS slows down badly on a busy machine.
+        strength = np.einsum("tm,mx->tx", ages, sim.counts.reshape(len(sim.slot_time), -1))
+        strength = strength.reshape(n_trials, width, n_problems, n_agents)
+        if self.weight > 0:
+            described = power_decay(times, self.decay)
+            if self.redescribe:  # the description re-read before each choice (time n - 1)
+                prior = self.weight * np.cumsum(described)
+            else:
+                prior = self.weight * described
+            prior = prior.astype(dtype)
+            strength += prior[:, None, None, None] * self._prior(sim)[None, :, :, None]
+        act = base_level(strength, out=strength)
+        act = scaled_activations(act, self.tau, self.noise, sim.noise, out=act)
+        utility = self._utility(sim.outcomes)
+        values = []
+        for cols in (slice(0, sim.n_a), slice(sim.n_a, width)):
+            a = act[:, cols]
+            w = retrieval_weights(a, axis=1, stable=True, out=a)
+            values.append(blend(w, utility[cols], axis=1))
+        return values[0], values[1]
+
+    # ------------------------------------------------------------------ draws
+    def _prepare(self, problems: pd.DataFrame, protocol: str) -> Iterable[Simulation]:
+        """Parameter-free draws for the problems: cached by content when small, else made
+        chunk by chunk as they are used (so that memory stays bounded)."""
+        if protocol not in PROTOCOLS:
+            raise ValueError(f"protocol must be one of {list(PROTOCOLS)}, got {protocol!r}")
+        if not isinstance(problems, pd.DataFrame):
+            raise TypeError(f"problems must be a pandas DataFrame, got {type(problems).__name__}")
+        settings = (protocol, self.n_agents, self.seed, self.n_samples, self.resample,
+                    self.dtype)  # fmt: skip
+        small = len(problems) * self.n_agents <= _CACHE_MAX_CELLS
+        key = (_fingerprint(problems), settings) if small else (None, settings)
+        if key[0] is not None and key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        clean = check_problems(problems)
+        feedback = feedback_flags(problems)
+        sims = _draw(clean, feedback, protocol, self)
+        if key[0] is None:
+            return sims
+        sims = list(sims)
+        self._cache[key] = sims
+        while len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return sims
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v:.4g}" for k, v in self.get_params().items())
+        return f"IBLDescriptionModel({params}, n_agents={self.n_agents}, seed={self.seed})"
+
+
+def _fingerprint(problems: pd.DataFrame) -> bytes | None:
+    """A content hash of the columns that matter (cheap: calibration calls this often)."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr(problems.shape).encode())
+    for column in problems.columns:
+        if column not in _FINGERPRINT_COLUMNS:
+            continue
+        values = problems[column].to_numpy()
+        digest.update(str(column).encode() + b"\x00" + str(values.dtype).encode())
+        if values.dtype.kind in "biuf":
+            digest.update(np.ascontiguousarray(values).tobytes())
+        else:
+            digest.update("\x1f".join(map(repr, values.tolist())).encode())
+    return digest.digest()
+
+
+_FINGERPRINT_COLUMNS = frozenset(
+    ["Ha", "pHa", "La", "LotShapeA", "LotNumA", "Hb", "pHb", "Lb", "LotShapeB", "LotNumB",
+     "Amb", "Corr", "Feedback", "feedback"]
+)  # fmt: skip
+
+
+def _inverse_cdf(u: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """Outcome index for uniforms ``u`` (P, ...) given padded probabilities (P, K)."""
+    cdf = np.cumsum(probs, axis=1)
+    last = (probs > 0).sum(axis=1) - 1
+    cdf[np.arange(probs.shape[1])[None, :] >= last[:, None]] = np.inf
+    shape = (len(probs),) + (1,) * (u.ndim - 1)
+    index = np.zeros(u.shape, dtype=np.int64)
+    for j in range(probs.shape[1] - 1):
+        index += u >= cdf[:, j].reshape(shape)
+    return index
+
+
+def _counts(index: np.ndarray, width: int) -> np.ndarray:
+    """How often each outcome index occurs among the draws on the last axis.
+
+    ``index`` (P, N, k) -> counts (width, P, N).
+    """
+    cells = int(np.prod(index.shape[:-1]))
+    flat = index.reshape(cells, -1) + (np.arange(cells) * width)[:, None]
+    counts = np.bincount(flat.ravel(), minlength=cells * width).reshape(cells, width)
+    return counts.T.reshape((width,) + index.shape[:-1])
+
+
+def _draw(
+    clean: pd.DataFrame, feedback: np.ndarray, protocol: str, model: IBLDescriptionModel
+) -> Iterator[Simulation]:
+    """Draw imagined samples, payoffs and noise, one chunk of problems at a time.
+
+    Problems are grouped by the number of B's outcomes (2 or fewer, up to 5, more), so that
+    little work goes into padding; each chunk has its own random stream.
+    """
+    n_trials, fb_trials = PROTOCOLS[protocol]
+    padded = pad_problems(clean)
+    xa, pa, xb, pb = padded.xa, padded.pa, padded.xb, padded.pb
+    amb, corr = padded.amb, padded.corr
+    # What the agent believes about B: its outcomes equally likely when ambiguous.
+    listed = pb > 0
+    pb_believed = np.where(amb[:, None], listed / listed.sum(axis=1, keepdims=True), pb)
+    k = model.n_samples
+    n_sample_trials = (n_trials if model.resample else 1) if k else 0
+    if fb_trials is None:  # c13k: a per-problem flag; feedback after trials 1..T-1 matters
+        fb_after = list(range(1, n_trials))
+    else:
+        fb_after = [m for m in fb_trials if m < n_trials]
+    n_slots = n_sample_trials + len(fb_after)
+    n = model.n_agents
+    n_a = xa.shape[1]
+    n_b_each = listed.sum(axis=1)
+    chunk_id = 0
+    for low, high in ((0, 2), (3, 5), (6, max(6, xb.shape[1]))):
+        group = np.flatnonzero((n_b_each >= low) & (n_b_each <= high))
+        if not group.size:
+            continue
+        n_b = int(n_b_each[group].max())
+        width = n_a + n_b
+        chunk = max(1, _CHUNK_ELEMENTS // max(1, (n_slots + n_trials) * n * width))
+        for start in range(0, group.size, chunk):
+            rows = group[start : start + chunk]
+            yield _draw_chunk(
+                np.random.default_rng(np.random.SeedSequence([model.seed, chunk_id])),
+                rows, xa[rows], pa[rows], xb[rows, :n_b], pb[rows, :n_b],
+                pb_believed[rows, :n_b], corr[rows],
+                np.ones(rows.size, bool) if fb_trials is not None else feedback[rows],
+                n_trials, n_sample_trials, fb_after, k, n, model.dtype,
+            )  # fmt: skip
+            chunk_id += 1
+
+
+def _draw_chunk(
+    rng: np.random.Generator,
+    rows: np.ndarray,
+    xa: np.ndarray,
+    pa: np.ndarray,
+    xb: np.ndarray,
+    pb: np.ndarray,
+    pb_believed: np.ndarray,
+    corr: np.ndarray,
+    seen: np.ndarray,
+    n_trials: int,
+    n_sample_trials: int,
+    fb_after: list[int],
+    k: int,
+    n: int,
+    dtype: np.dtype,
+) -> Simulation:
+    """The draws of one chunk of problems (see `Simulation`)."""
+    size, n_a, n_b = len(rows), xa.shape[1], xb.shape[1]
+    width = n_a + n_b
+    counts = np.zeros((n_sample_trials + len(fb_after), width, size, n), dtype=dtype)
+    slot_time, slot_kind = [], []
+    for s in range(n_sample_trials):
+        u = rng.random((2, size, n, k))
+        counts[s, :n_a] = _counts(_inverse_cdf(u[0], pa), n_a)
+        counts[s, n_a:] = _counts(_inverse_cdf(u[1], pb_believed), n_b)
+        slot_time.append(float(s))  # imagined just before the choice at time s + 1
+        slot_kind.append("sample")
+    cr = corr[:, None]
+    for i, m in enumerate(fb_after):
+        u = rng.random((2, size, n))
+        u_b = np.where(cr == 1, u[0], np.where(cr == -1, 1.0 - u[0], u[1]))
+        ia = _inverse_cdf(u[0], pa)
+        ib = _inverse_cdf(u_b, pb)
+        slot = counts[n_sample_trials + i]
+        for j in range(n_a):
+            slot[j] = (ia == j) & seen[:, None]
+        for j in range(n_b):
+            slot[n_a + j] = (ib == j) & seen[:, None]
+        slot_time.append(float(m))  # respond() at the time of the choice m
+        slot_kind.append("feedback")
+    logistic = standard_logistic(rng, (n_trials, width, size, n))
+    valid = np.concatenate([pa > 0, pb > 0], axis=1).T
+    weights = np.concatenate([pa, pb_believed], axis=1).T
+    return Simulation(
+        outcomes=np.ascontiguousarray(np.concatenate([xa, xb], axis=1).T, dtype=dtype),
+        valid=np.ascontiguousarray(valid),
+        described=np.ascontiguousarray(weights, dtype=dtype),
+        counts=counts,
+        slot_time=np.array(slot_time, dtype=np.float64),
+        slot_kind=tuple(slot_kind),
+        noise=logistic,
+        n_a=n_a,
+        rows=rows,
+    )
