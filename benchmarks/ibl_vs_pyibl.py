@@ -22,8 +22,8 @@ import time
 import warnings
 
 import numpy as np
-
 import pyibl
+
 from cogsim.ibl import IBLBatch, bounded_linear_similarity
 
 TRIALS = 100

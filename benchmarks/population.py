@@ -24,8 +24,8 @@ import warnings
 import mesa
 import numpy as np
 import pandas as pd
-
 import pyibl
+
 from cogsim.generate import generate
 from cogsim.population import item_similarity
 from cogsim.spec import parse_spec

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
 
 import typer
 
@@ -80,7 +80,7 @@ def _say_error(message: str) -> None:
 
 
 @app.callback()
-def _root(version: Optional[bool] = typer.Option(
+def _root(version: bool | None = typer.Option(
         None, "--version", callback=_version, is_eager=True, help="Show the version and exit.")):
     """cogsim: IBL and ACT-R annotator populations that generate preference data."""
 
@@ -130,19 +130,19 @@ OVERWRITE_HELP = ("Write into an existing non-empty --out, replacing only cogsim
 
 @app.command()
 def generate(
-        population: Optional[Path] = typer.Option(
+        population: Path | None = typer.Option(
             None, "--population", help="Population spec (TOML), or the params.json of a "
                                         "calibration (annotators drawn from it); default: "
                                         "the built-in default."),
-        items: Optional[Path] = typer.Option(
+        items: Path | None = typer.Option(
             None, "--items", help="Item table (CSV/Parquet/JSONL) with item_id and numeric "
                                   "attributes; default: the built-in item set."),
-        pairs: Optional[int] = typer.Option(None, "--pairs", help="Number of random pairs."),
-        pair_file: Optional[Path] = typer.Option(
+        pairs: int | None = typer.Option(None, "--pairs", help="Number of random pairs."),
+        pair_file: Path | None = typer.Option(
             None, "--pair-file", help="Explicit pairs (CSV/Parquet with item_a, item_b)."),
-        annotators_per_pair: Optional[int] = typer.Option(
+        annotators_per_pair: int | None = typer.Option(
             None, "--annotators-per-pair", help="Annotators judging each pair."),
-        seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default: the spec's)."),
+        seed: int | None = typer.Option(None, "--seed", help="Random seed (default: the spec's)."),
         out: Path = typer.Option(Path("cogsim-out"), "--out", help="Output folder (new or empty)."),
         overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
         margin: bool = typer.Option(False, "--margin",
@@ -212,11 +212,11 @@ def calibrate(
                                              "judgments in the generic schema)."),
         model: str = typer.Option(..., "--model", help="ibl, actr, ev or cpt (choice rates); "
                                                       "ibl or rl (repeated choice)."),
-        n_train: Optional[int] = typer.Option(
+        n_train: int | None = typer.Option(
             None, "--n-train", help="Problems (or people) to calibrate on; the rest are held "
                                     "out.  Default 100 problems or 30 people."),
         seed: int = typer.Option(0, "--seed", help="Seed of the split, models and optimizers."),
-        out: Optional[Path] = typer.Option(None, "--out", help="Output folder "
+        out: Path | None = typer.Option(None, "--out", help="Output folder "
                                            "(default calibration-<data>-<model>)."),
         folds: int = typer.Option(5, "--folds", help="k-fold cross-validation (0: skip)."),
         n_boot: int = typer.Option(20, "--n-boot", help="Bootstrap refits (0: skip)."),
@@ -226,7 +226,7 @@ def calibrate(
         baseline: str = typer.Option("auto", "--baseline",
                                      help="Baseline on the same split: auto (cpt or rl), a "
                                           "model name, or none."),
-        data_home: Optional[Path] = typer.Option(None, "--data-home",
+        data_home: Path | None = typer.Option(None, "--data-home",
                                                  help="Data home (default COGSIM_DATA_HOME)."),
         overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
         quiet: bool = typer.Option(False, "--quiet", help="No progress or summary.")) -> None:
@@ -318,12 +318,12 @@ def report(
                                                    "cogsim-out/judgments.parquet."),
         human: str = typer.Option(..., "--human", help="Human judgments: a file in the "
                                                        "generic schema or a data set name."),
-        items: Optional[Path] = typer.Option(None, "--items", help="Item table (for length "
+        items: Path | None = typer.Option(None, "--items", help="Item table (for length "
                                                                    "and list bias)."),
         out: Path = typer.Option(Path("fidelity-report"), "--out",
                                  help="Output folder (new or empty)."),
         overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
-        data_home: Optional[Path] = typer.Option(None, "--data-home")) -> None:
+        data_home: Path | None = typer.Option(None, "--data-home")) -> None:
     """Fidelity of a synthetic judgments table against a human one."""
     from cogsim.datasets import load as load_human
     from cogsim.fidelity.report import load_synthetic, write_fidelity_report

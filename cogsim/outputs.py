@@ -29,14 +29,15 @@ import os
 import shutil
 import signal
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from cogsim.errors import InputError
 
-__all__ = ["GENERATE_FILES", "CALIBRATE_FILES", "REPORT_FILES", "Interrupted", "check_output_folder", "check_output_file", "output_folder",
-           "output_file", "install_signal_handlers", "json_ready"]
+__all__ = ["GENERATE_FILES", "CALIBRATE_FILES", "REPORT_FILES", "Interrupted",
+           "check_output_folder", "check_output_file", "output_folder", "output_file",
+           "install_signal_handlers", "json_ready"]
 
 TEMP_PREFIX = ".cogsim-tmp-"
 MANIFEST = ".cogsim-outputs.json"
@@ -218,8 +219,9 @@ def output_folder(path: str | os.PathLike[str], *, overwrite: bool = False,
 
     A new folder appears whole (one rename).  Into an existing folder the files move one by
     one, each whole; with ``overwrite`` a file there is replaced only if cogsim wrote it
-    (the manifest) and it is unchanged, and nothing else in the folder is touched.  On any exception (including
-    KeyboardInterrupt and :class:`Interrupted`) the temporary folder is removed.
+    (the manifest) and it is unchanged, and nothing else in the folder is touched.  On any
+    exception (including KeyboardInterrupt and :class:`Interrupted`) the temporary folder is
+    removed.
     """
     target = check_output_folder(path, option, overwrite)
     existing = target.is_dir()

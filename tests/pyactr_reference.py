@@ -34,7 +34,7 @@ import io
 import itertools
 import sys
 import warnings
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 

@@ -170,7 +170,7 @@ def test_close_values_are_rechecked():
                    encoding_motor_time=0.0)
     res = b.judge([[1, 0], [2, 0]], first_shown=0)
     t, total = 10.0 + 0.1, 0.0
-    for k in range(3):
+    for _ in range(3):
         l1 = 0.1 * math.exp(-B(round(t, 4), [1]))         # memory is read on a 0.1 ms grid
         t += l1 + 0.05
         l2 = 0.1 * math.exp(-B(round(t, 4), [2]))

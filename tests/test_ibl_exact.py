@@ -70,7 +70,7 @@ class Twin:
             self.sut.similarity(names, SIMILARITIES[kind][1](), weight)
 
     @classmethod
-    def of(cls, ref, sut) -> "Twin":
+    def of(cls, ref, sut) -> Twin:
         """A twin of two agents made by the caller."""
         twin = cls.__new__(cls)
         twin.setup(ref, sut)

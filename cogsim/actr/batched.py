@@ -32,8 +32,8 @@ Everything is vectorized across annotators; the only loop is over recheck rounds
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from numbers import Integral, Real
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -143,7 +143,8 @@ class ACTRBatch:
         if failure_value is not None and (isinstance(failure_value, (bool, np.bool_))
                                           or not isinstance(failure_value, Real)
                                           or not np.isfinite(failure_value)):
-            raise ValueError(f"failure_value must be a finite number or None, got {failure_value!r}")
+            raise ValueError(f"failure_value must be a finite number or None, "
+                             f"got {failure_value!r}")
         self.failure_value = None if failure_value is None else float(failure_value)
         self.retrieval_reinforces = _flag(retrieval_reinforces, "retrieval_reinforces")
         self.utilities = np.zeros((n, len(self.strategies)))
@@ -239,7 +240,7 @@ class ACTRBatch:
         """Conflict resolution among the strategy productions: highest noisy utility."""
         u = self.utilities[agents].copy()
         u[:, 0] -= self.fatigue[agents] * (self.time[agents] - self.task_start[agents])
-        for h, (kind, attr) in enumerate(self._heuristics, start=1):
+        for h, (_kind, attr) in enumerate(self._heuristics, start=1):
             if attr >= 0:
                 u[pairs[:, 0, attr] == pairs[:, 1, attr], h] = -np.inf
         s = self.utility_noise[agents]

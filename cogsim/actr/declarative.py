@@ -29,8 +29,8 @@ integer times; B is converted exactly: ln sum (r a_k)^-d = ln sum a_k^-d - d ln 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from numbers import Real
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -69,7 +69,8 @@ def per_agent(value, name: str, n: int, *, minimum: float | None = None,
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number or one number per agent, got {value!r}") from None
+        raise ValueError(f"{name} must be a number or one number per agent, "
+                         f"got {value!r}") from None
     if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != n):
         raise ValueError(f"{name} must be a number or {n} numbers (one per agent), "
                          f"got shape {arr.shape}")
@@ -286,7 +287,8 @@ class DeclarativeMemory:
 
     def ticks(self, seconds) -> np.ndarray:
         """Seconds to integer times on the ``time_resolution`` grid."""
-        return np.rint(np.asarray(seconds, dtype=np.float64) / self.time_resolution).astype(np.int64)
+        ticks = np.rint(np.asarray(seconds, dtype=np.float64) / self.time_resolution)
+        return ticks.astype(np.int64)
 
     # -------------------------------------------------------------- learning
     def learn(self, chunks, values, agents=None, when=None) -> np.ndarray:

@@ -21,10 +21,10 @@ Ambiguity (``Amb``: B's probabilities hidden from the participant): by default
 what a participant who sees only the outcomes can assume; ``ambiguity="true"`` uses the true
 probabilities.  Feedback is ignored: the predicted rate is the same in every block.
 
-Outcome distributions come from :func:`cogsim.tasks.gambles.option_distributions` and are padded once
-per problem table into ``(n, K)`` arrays (outcomes ascending, padding of probability 0 at the
-end), cached by content, so that repeated predictions on the same table (calibration) cost
-only the array arithmetic.
+Outcome distributions come from :func:`cogsim.tasks.gambles.option_distributions` and are
+padded once per problem table into ``(n, K)`` arrays (outcomes ascending, padding of
+probability 0 at the end), cached by content, so that repeated predictions on the same
+table (calibration) cost only the array arithmetic.
 """
 
 from __future__ import annotations

@@ -13,8 +13,9 @@ import collections.abc as abc
 import csv
 import io
 import sys
+from collections.abc import Callable
 from numbers import Real
-from typing import Any, Callable
+from typing import Any
 from warnings import warn
 
 import numpy as np
@@ -100,7 +101,7 @@ class Agent:
             default_utility = None
         if default_utility is not None and mismatch_penalty is not None:
             warn("Setting a default_utility and using partial matching simultaneously is "
-                 "usually ill-advised")
+                 "usually ill-advised", stacklevel=2)
         self._default_utility = default_utility
         self._batch = IBLBatch(
             1, self._names, noise=0.0 if noise is None else noise,
@@ -249,7 +250,8 @@ class Agent:
         try:
             return np.array([choices.index(choice)])
         except ValueError:
-            raise ValueError(f"choice {choice!r} is not one of the choices offered: {choices!r}")
+            raise ValueError(f"choice {choice!r} is not one of the choices offered: "
+                             f"{choices!r}") from None
 
     def respond(self, outcome=None, choice=None):
         """Supply the outcome of the last choice; with no outcome, return a DelayedResponse.
@@ -306,7 +308,8 @@ class Agent:
     def reset(self, preserve_prepopulated: bool = False) -> None:
         """Forget all experience (keeping instances made at time <= 0 if asked)."""
         if preserve_prepopulated and self._batch.optimized_learning is not None:
-            warn("preserve_prepopulated cannot be used with optimized_learning and is ignored")
+            warn("preserve_prepopulated cannot be used with optimized_learning and is ignored",
+                 stacklevel=2)
             preserve_prepopulated = False
         self._batch.reset(preserve_prepopulated)
         self._previous_choices = None

@@ -12,8 +12,8 @@ options of a decision, never over agents.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from numbers import Real
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -45,7 +45,8 @@ def _per_agent(value, name: str, n: int, *, minimum: float | None = 0.0,
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number or one number per agent, got {value!r}")
+        raise ValueError(f"{name} must be a number or one number per agent, "
+                         f"got {value!r}") from None
     if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != n):
         raise ValueError(f"{name} must be a number or {n} numbers (one per agent), "
                          f"got shape {arr.shape}")
@@ -188,7 +189,7 @@ class IBLBatch:
         except (TypeError, ValueError):
             raise ValueError(f"{name} must be numeric arrays of shape (n_options, "
                              f"{len(self.attributes)}) or (n_agents, n_options, "
-                             f"{len(self.attributes)})")
+                             f"{len(self.attributes)})") from None
         if opts.ndim == 2:
             opts = np.broadcast_to(opts, (n,) + opts.shape)
         if opts.ndim != 3 or opts.shape[0] != n or opts.shape[2] != len(self.attributes):
@@ -375,7 +376,7 @@ class IBLBatch:
             self._last_learn[agents] = self.time[agents]
         self._pending = None
 
-    def respond_delayed(self, choices=None) -> "DelayedOutcomes":
+    def respond_delayed(self, choices=None) -> DelayedOutcomes:
         """Learn the expected (blended) value now; the real outcomes can follow later."""
         agents, attrs, expected = self._pending_rows(choices)
         when = self.time[agents].copy()
@@ -472,7 +473,7 @@ def _finite(values, name: str, n: int) -> np.ndarray:
     try:
         arr = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be numbers, got {values!r}")
+        raise ValueError(f"{name} must be numbers, got {values!r}") from None
     if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != n):
         raise ValueError(f"{name} must be a number or {n} numbers, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):

@@ -6,9 +6,10 @@ item with ``outcomes`` and ``probabilities`` columns (lists, or JSON lists in a 
 outcome distribution; annotators who experience it get a draw of its payoff.
 :func:`gamble_items` turns gamble problems in the choice-prediction-competition format
 (Ha, pHa, La, Hb, pHb, Lb, LotShapeB, LotNumB, Amb, Corr) into such items, one per option,
-with the options of a problem sharing a ``prompt`` so that pairs are the problems.  Pairs are a table with
-``pair_id``, ``item_a`` and ``item_b`` (and ``prompt`` when items have one); when items have
-prompts, pairs compare two responses to the same prompt, as preference data does.
+with the options of a problem sharing a ``prompt`` so that pairs are the problems.  Pairs
+are a table with ``pair_id``, ``item_a`` and ``item_b`` (and ``prompt`` when items have
+one); when items have prompts, pairs compare two responses to the same prompt, as
+preference data does.
 """
 
 from __future__ import annotations

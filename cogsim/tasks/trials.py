@@ -171,7 +171,7 @@ def prepare_trials(trials: pd.DataFrame, *, need_responses: bool = True,
             col = pd.to_numeric(t["outcome"], errors="coerce")
             i = int(np.flatnonzero(col.isna() & t["outcome"].notna())[0])
             raise DataError(f"{where(source, i + 1, 'outcome')}: outcomes must be numbers, "
-                            f"got {show(t['outcome'].iloc[i])}")
+                            f"got {show(t['outcome'].iloc[i])}") from None
         bad = np.flatnonzero(~forced & ~np.isfinite(out))
         if bad.size:
             raise DataError(f"{where(source, int(bad[0]) + 1, 'outcome')}: a two-option trial "
