@@ -37,7 +37,8 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from cogsim.actr.declarative import DeclarativeMemory, _flag, _numbers, per_agent
+from cogsim.actr.declarative import DeclarativeMemory
+from cogsim.engine_args import flag, numbers, per_agent
 from cogsim.memory import logistic_noise
 
 __all__ = ["ACTRBatch", "HEURISTICS"]
@@ -123,11 +124,11 @@ class ACTRBatch:
         self._request = self.declarative._request_mask(self.key_attributes)
         self.strategies, self._heuristics = self._parse_heuristics(heuristics)
         self.utility_noise = per_agent(utility_noise, "utility_noise", n, minimum=0.0)
-        self.utility_learning = _flag(utility_learning, "utility_learning")
+        self.utility_learning = flag(utility_learning, "utility_learning")
         self.utility_alpha = per_agent(utility_alpha, "utility_alpha", n, minimum=0.0)
         if np.any(self.utility_alpha > 1):
             raise ValueError(f"utility_alpha must be in [0, 1], got {utility_alpha!r}")
-        self.discount_reward_by_time = _flag(discount_reward_by_time, "discount_reward_by_time")
+        self.discount_reward_by_time = flag(discount_reward_by_time, "discount_reward_by_time")
         self.fatigue = per_agent(fatigue, "fatigue", n, minimum=0.0)
         self.rule_firing = per_agent(rule_firing, "rule_firing", n, minimum=0.0, strictly=True)
         if np.any(self.rule_firing < self.declarative.time_resolution):
@@ -146,7 +147,7 @@ class ACTRBatch:
             raise ValueError(f"failure_value must be a finite number or None, "
                              f"got {failure_value!r}")
         self.failure_value = None if failure_value is None else float(failure_value)
-        self.retrieval_reinforces = _flag(retrieval_reinforces, "retrieval_reinforces")
+        self.retrieval_reinforces = flag(retrieval_reinforces, "retrieval_reinforces")
         self.utilities = np.zeros((n, len(self.strategies)))
         if utility is not None:
             if not isinstance(utility, Mapping):
@@ -360,7 +361,7 @@ class ACTRBatch:
         if not self.utility_learning:
             raise RuntimeError("reward() needs utility_learning=True")
         agents = self.declarative.agents_index(agents)
-        r = _numbers(rewards, "rewards", len(agents))
+        r = numbers(rewards, "rewards", len(agents))
         s = self._pending_strategy[agents]
         if np.any(s < 0):
             bad = agents[s < 0][:5].tolist()

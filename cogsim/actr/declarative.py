@@ -34,6 +34,7 @@ from numbers import Real
 
 import numpy as np
 
+from cogsim.engine_args import flag, numbers, per_agent
 from cogsim.memory import (
     MINIMUM_TEMPERATURE,
     InstanceMemory,
@@ -55,39 +56,6 @@ def retrieval_latency(activation, latency_factor, latency_exponent) -> np.ndarra
     with np.errstate(over="ignore"):
         return np.asarray(latency_factor) * np.exp(-np.asarray(latency_exponent)
                                                    * np.asarray(activation))
-
-
-def per_agent(value, name: str, n: int, *, minimum: float | None = None,
-              strictly: bool = False, allow_none: bool = False) -> np.ndarray | None:
-    """One finite float per agent from a number or an array of n, or a ValueError naming it."""
-    if value is None:
-        if allow_none:
-            return None
-        raise ValueError(f"{name} must be a number, got None")
-    if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number or one number per agent, "
-                         f"got {value!r}") from None
-    if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != n):
-        raise ValueError(f"{name} must be a number or {n} numbers (one per agent), "
-                         f"got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    if minimum is not None:
-        bad = arr <= minimum if strictly else arr < minimum
-        if np.any(bad):
-            word = "greater than" if strictly else "at least"
-            raise ValueError(f"{name} must be {word} {minimum}, got {value!r}")
-    return np.broadcast_to(arr, (n,)).copy()
-
-
-def _flag(value, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 class DeclarativeMemory:
@@ -148,9 +116,9 @@ class DeclarativeMemory:
         self.retrieval_threshold = per_agent(retrieval_threshold, "retrieval_threshold", n)
         self.latency_factor = per_agent(latency_factor, "latency_factor", n, minimum=0.0)
         self.latency_exponent = per_agent(latency_exponent, "latency_exponent", n, minimum=0.0)
-        self.partial_matching = _flag(partial_matching, "partial_matching")
+        self.partial_matching = flag(partial_matching, "partial_matching")
         self.mismatch_penalty = per_agent(mismatch_penalty, "mismatch_penalty", n, minimum=0.0)
-        self.blending = _flag(blending, "blending")
+        self.blending = flag(blending, "blending")
         self.temperature = per_agent(temperature, "temperature", n,
                                      minimum=MINIMUM_TEMPERATURE, allow_none=True)
         if (isinstance(time_resolution, (bool, np.bool_)) or not isinstance(time_resolution, Real)
@@ -316,11 +284,11 @@ class DeclarativeMemory:
                 raise ValueError(f"agents must be indices in [0, {self.n_agents}), got {agents!r}")
         n = len(agents_arr)
         attrs = self.chunk_array(chunks, n)
-        vals = _numbers(values, "values", n)
+        vals = numbers(values, "values", n)
         if when is None:
             t = self.time[agents_arr]
         else:
-            t = _numbers(when, "when", n)
+            t = numbers(when, "when", n)
             late = t > self.time[agents_arr] + 1e-12
             if np.any(late):
                 a = int(agents_arr[np.argmax(late)])
@@ -332,7 +300,7 @@ class DeclarativeMemory:
     def advance(self, seconds, agents=None) -> np.ndarray:
         """Move the clocks of the agents forward by ``seconds`` (>= 0); returns the clocks."""
         agents = self.agents_index(agents)
-        dt = _numbers(seconds, "seconds", len(agents))
+        dt = numbers(seconds, "seconds", len(agents))
         if np.any(dt < 0):
             raise ValueError(f"seconds must not be negative, got {seconds!r}")
         self.time[agents] += dt
@@ -434,7 +402,7 @@ class DeclarativeMemory:
         return mask
 
     def _request_ticks(self, agents, time) -> np.ndarray:
-        t = self.time[agents] if time is None else _numbers(time, "time", len(agents))
+        t = self.time[agents] if time is None else numbers(time, "time", len(agents))
         return self.ticks(t)
 
     def _activations(self, agents, keys, ticks, request, noise=True):
@@ -477,7 +445,7 @@ class DeclarativeMemory:
         keys = self.chunk_array(keys, len(agents), "keys")
         ticks = self._request_ticks(agents, time)
         mask = self._request_mask(request)
-        blending = self.blending if blending is None else _flag(blending, "blending")
+        blending = self.blending if blending is None else flag(blending, "blending")
         return self._retrieve(agents, keys, ticks, mask, blending, details)
 
     def _retrieve(self, agents, keys, ticks, request, blending, details=False) -> dict:
@@ -524,18 +492,3 @@ class DeclarativeMemory:
         a, c = agents[ok], chunk[ok]
         mem = self.memory
         mem.learn(a, mem.attributes[c, :, a], mem.utility[c, a], self.ticks(seconds[ok]))
-
-
-def _numbers(values, name: str, n: int) -> np.ndarray:
-    """A float array of length n from a number or n numbers, or a ValueError naming it."""
-    if isinstance(values, (bool, np.bool_)):
-        raise ValueError(f"{name} must be numbers, got {values!r}")
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be numbers, got {values!r}") from None
-    if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != n):
-        raise ValueError(f"{name} must be a number or {n} numbers, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, got {values!r}")
-    return np.broadcast_to(arr, (n,)).copy()

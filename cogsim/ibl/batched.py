@@ -17,6 +17,7 @@ from numbers import Real
 
 import numpy as np
 
+from cogsim.engine_args import numbers, per_agent
 from cogsim.memory import (
     MINIMUM_TEMPERATURE,
     InstanceMemory,
@@ -31,30 +32,6 @@ from cogsim.memory import (
 )
 
 __all__ = ["IBLBatch", "DelayedOutcomes"]
-
-
-def _per_agent(value, name: str, n: int, *, minimum: float | None = 0.0,
-               allow_none: bool = False) -> np.ndarray | None:
-    """Broadcast a parameter to one finite value per agent, or raise a ValueError."""
-    if value is None:
-        if allow_none:
-            return None
-        raise ValueError(f"{name} must be a number, got None")
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number or one number per agent, "
-                         f"got {value!r}") from None
-    if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != n):
-        raise ValueError(f"{name} must be a number or {n} numbers (one per agent), "
-                         f"got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    if minimum is not None and np.any(arr < minimum):
-        raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
-    return np.broadcast_to(arr, (n,)).copy()
 
 
 class IBLBatch:
@@ -101,18 +78,18 @@ class IBLBatch:
         self.n_agents = int(n_agents)
         self.attributes = attributes
         self.optimized_learning = parse_optimized_learning(optimized_learning)
-        self.noise = _per_agent(noise, "noise", self.n_agents)
-        self.decay = _per_agent(decay, "decay", self.n_agents)
+        self.noise = per_agent(noise, "noise", self.n_agents, minimum=0.0)
+        self.decay = per_agent(decay, "decay", self.n_agents, minimum=0.0)
         if self.optimized_learning is not None and np.any(self.decay >= 1):
             raise ValueError(f"decay must be less than 1 with optimized_learning, got {decay!r}")
-        self.temperature = _per_agent(temperature, "temperature", self.n_agents,
+        self.temperature = per_agent(temperature, "temperature", self.n_agents,
                                       minimum=MINIMUM_TEMPERATURE, allow_none=True)
-        self.mismatch_penalty = _per_agent(mismatch_penalty, "mismatch_penalty",
-                                           self.n_agents, allow_none=True)
+        self.mismatch_penalty = per_agent(mismatch_penalty, "mismatch_penalty",
+                                          self.n_agents, minimum=0.0, allow_none=True)
         if default_utility is None or callable(default_utility):
             self.default_utility = default_utility
         else:
-            self.default_utility = _per_agent(default_utility, "default_utility",
+            self.default_utility = per_agent(default_utility, "default_utility",
                                               self.n_agents, minimum=None)
         self.default_utility_populates = bool(default_utility_populates)
         self.fixed_noise = bool(fixed_noise)
@@ -370,7 +347,7 @@ class IBLBatch:
             agents, attrs = agents[learn], attrs[learn]
             outcomes = np.asarray(outcomes, dtype=np.float64)
             outcomes = outcomes[learn] if outcomes.ndim else outcomes
-        outcomes = _finite(outcomes, "outcomes", len(agents))
+        outcomes = numbers(outcomes, "outcomes", len(agents))
         if len(agents):
             self.memory.learn(agents, attrs, outcomes, self.time[agents])
             self._last_learn[agents] = self.time[agents]
@@ -390,7 +367,7 @@ class IBLBatch:
         """Store instances (option, outcome) for the agents, now or at an earlier ``when``."""
         agents = self._agents(agents)
         opts = self._options(options, len(agents))
-        outcome = _finite(outcome, "outcome", len(agents))
+        outcome = numbers(outcome, "outcome", len(agents))
         if when is None:
             t = self.time[agents]
         else:
@@ -452,7 +429,7 @@ class DelayedOutcomes:
     def update(self, outcomes, rows=None) -> np.ndarray:
         """Replace the stored outcome of the given rows (all by default); returns the old."""
         rows = np.arange(len(self.agents)) if rows is None else np.asarray(rows).reshape(-1)
-        outcomes = _finite(outcomes, "outcomes", len(rows))
+        outcomes = numbers(outcomes, "outcomes", len(rows))
         mem = self._batch.memory
         old = self.outcome[rows].copy()
         agents, attrs, when = self.agents[rows], self._attributes[rows], self.when[rows]
@@ -464,18 +441,3 @@ class DelayedOutcomes:
         self.outcome[rows] = outcomes
         self.resolved[rows] = True
         return old
-
-
-def _finite(values, name: str, n: int) -> np.ndarray:
-    """Values as a float array of length n, or a ValueError naming the argument."""
-    if isinstance(values, bool):
-        raise ValueError(f"{name} must be numbers, got {values!r}")
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be numbers, got {values!r}") from None
-    if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != n):
-        raise ValueError(f"{name} must be a number or {n} numbers, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, got {values!r}")
-    return np.broadcast_to(arr, (n,)).copy()
