@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cogsim.calibration.models import build_model
+from cogsim.calibration.models import build_model, model_class
 from cogsim.calibration.predict import load_params
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,12 +113,11 @@ def _models(path: Path) -> dict:
     models = {"model": load_params(path)}
     baseline = record.get("baseline")
     if baseline:
-        cls_path = baseline["class"]
-        module, cls = cls_path.split(":")
-        accepted = inspect.signature(getattr(__import__(module, fromlist=[cls]), cls)).parameters
+        accepted = inspect.signature(model_class(baseline["model"], baseline["kind"])).parameters
         settings = {k: v for k, v in (record.get("settings") or {}).items() if k in accepted}
-        models["baseline"] = build_model(cls_path, baseline["params"],
-                                         int(record.get("seed", 0)), **settings)
+        models["baseline"] = build_model(baseline["model"], baseline["params"],
+                                         int(record.get("seed", 0)), kind=baseline["kind"],
+                                         **settings)
     return models
 
 
