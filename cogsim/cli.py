@@ -90,14 +90,14 @@ def demo(agents: int = typer.Option(1000, min=1, help="Number of IBL agents."),
          trials: int = typer.Option(100, min=1, help="Trials per agent."),
          seed: int = typer.Option(0, help="Random seed.")) -> None:
     """Run the built-in IBL demo: agents learn a risky binary choice from experience."""
-    from cogsim.demo import block_rates, run_binary_task
+    from cogsim.demo import risky_rate_by_block, run_binary_task
 
     start = time.perf_counter()
     choices = run_binary_task(agents, trials, seed)
     elapsed = time.perf_counter() - start
     typer.echo(f"{agents} IBL agents x {trials} trials "
                "(safe: 3; risky: 4 with p 0.8, else 0; noise 0.25, decay 0.5, default 4.4)")
-    typer.echo(block_rates(choices).to_string(index=False))
+    typer.echo(risky_rate_by_block(choices).to_string(index=False))
     typer.echo(f"{agents * trials:,} choices in {elapsed:.2f} s "
                f"({agents * trials / elapsed:,.0f} choices/s)")
 

@@ -36,7 +36,7 @@ def run_binary_task(n_agents: int = 1000, trials: int = 100, seed: int = 0,
     return choices
 
 
-def block_rates(choices: np.ndarray, block: int = 10) -> pd.DataFrame:
+def risky_rate_by_block(choices: np.ndarray, block: int = 10) -> pd.DataFrame:
     """Mean rate of risky choices per block of trials."""
     trials = choices.shape[0]
     blocks = np.arange(trials) // block
