@@ -15,7 +15,6 @@ nothing is downloaded (``file://`` URLs are still read): a missing data set is a
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import itertools
 import os
@@ -25,12 +24,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from cogsim.datasets.errors import DataError
+from cogsim.outputs import _sha256
 
 __all__ = [
     "DATA_HOME_ENV",
@@ -90,20 +90,9 @@ def fetch_file(
         If the file is missing and cannot be downloaded (see `download`); the message names
         the data set, the data home, the URL, the reason and where to put the file by hand.
     """
-    home = get_data_home(data_home)
-    local = home / remote.path
-    if local.exists():
-        return local
-    if not download_if_missing:
-        raise FileNotFoundError(
-            f"{remote.path} is not in the data home {home} (expected the file {local}); "
-            f"call with download_if_missing=True to download it from {remote.url}, or set "
-            f"{DATA_HOME_ENV} to a folder that has it"
-        )
-    try:
-        return download(remote.url, local, remote.sha256)
-    except DataError as error:
-        raise _fetch_failed(home, remote.path, error, f"download it by hand to {local}") from None
+    return _fetch(remote, data_home, download_if_missing, "file", Path.exists,
+                  lambda local: download(remote.url, local, remote.sha256),
+                  lambda local: f"download it by hand to {local}")
 
 
 def fetch_folder(
@@ -113,28 +102,39 @@ def fetch_folder(
 ) -> Path:
     """Local path of the folder ``remote`` in the data home, downloading it first if missing.
 
-    Raises
-    ------
-    FileNotFoundError
-        If the folder is missing and ``download_if_missing`` is false.
-    DataError
-        If the folder is missing and cannot be downloaded (see `download_zip_folder`).
+    Raises as `fetch_file` does (a download fails as `download_zip_folder` says).
     """
+    return _fetch(remote, data_home, download_if_missing, "folder", Path.is_dir,
+                  lambda local: download_zip_folder(remote.url, remote.member, local),
+                  lambda local: f"download the archive by hand and unpack its folder "
+                                f"{remote.member} as {local}")
+
+
+def _fetch(
+    remote: Remote | RemoteFolder,
+    data_home: str | os.PathLike[str] | None,
+    download_if_missing: bool,
+    kind: str,
+    present: Callable[[Path], bool],
+    get: Callable[[Path], Path],
+    by_hand: Callable[[Path], str],
+) -> Path:
+    """`fetch_file` and `fetch_folder`: the local ``kind`` ("file" or "folder") if
+    ``present``, else ``get`` it, with their errors."""
     home = get_data_home(data_home)
     local = home / remote.path
-    if local.is_dir():
+    if present(local):
         return local
     if not download_if_missing:
         raise FileNotFoundError(
-            f"{remote.path} is not in the data home {home} (expected the folder {local}); "
+            f"{remote.path} is not in the data home {home} (expected the {kind} {local}); "
             f"call with download_if_missing=True to download it from {remote.url}, or set "
             f"{DATA_HOME_ENV} to a folder that has it"
         )
     try:
-        return download_zip_folder(remote.url, remote.member, local)
+        return get(local)
     except DataError as error:
-        by_hand = f"download the archive by hand and unpack its folder {remote.member} as {local}"
-        raise _fetch_failed(home, remote.path, error, by_hand) from None
+        raise _fetch_failed(home, remote.path, error, by_hand(local)) from None
 
 
 def _fetch_failed(home: Path, path: str, error: DataError, by_hand: str) -> DataError:
@@ -270,10 +270,3 @@ def _umask() -> int:
     os.umask(mask)
     return mask
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
