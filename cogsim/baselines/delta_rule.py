@@ -19,7 +19,6 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 from scipy.special import log_expit
-from scipy.stats import norm
 
 from cogsim.likelihood import mixture_trial_log_likelihood
 from cogsim.protocol import Parameter, ParamsMixin
@@ -28,9 +27,11 @@ from cogsim.tasks.trials import (
     RepeatedTrials,
     default_options,
     draw_outcomes,
+    lognormal_levels,
     outcome_table,
     prepare_trials,
     simulated_table,
+    simulation_grids,
 )
 
 __all__ = ["DeltaRuleModel", "DeltaRulePopulation"]
@@ -123,18 +124,12 @@ class DeltaRuleModel(ParamsMixin):
         n_agents = self.n_agents if n_agents is None else int(n_agents)
         prep = prepare_trials(trials, need_responses=False)
         table = outcome_table(self.options, prep.options)
-        P, T = prep.n_subjects, prep.n_times
-        N = n_agents * P
+        N, T = n_agents * prep.n_subjects, prep.n_times
         rng = np.random.default_rng([self.seed, 2])
         beta = self._agent_betas(rng, N)
         alpha = self._params["alpha"]
         q = np.full((N, len(prep.options)), self._params["q0"])
-        a = np.tile(prep.a, (n_agents, 1))
-        b = np.tile(prep.b, (n_agents, 1))
-        response = np.zeros((N, T), dtype=np.int64)
-        outcome = np.full((N, T), np.nan)
-        va = np.full((N, T), np.nan)
-        vb = np.full((N, T), np.nan)
+        a, b, response, outcome, va, vb = simulation_grids(prep, n_agents)
         rows = np.arange(N)
         for j in range(T):
             live = a[:, j] >= 0
@@ -177,11 +172,7 @@ class DeltaRulePopulation(DeltaRuleModel):
         self._init_params(alpha=alpha, beta=beta, q0=q0, beta_spread=beta_spread)
 
     def betas(self) -> np.ndarray:
-        beta, spread = self._params["beta"], self._params["beta_spread"]
-        if spread == 0 or self.n_draws == 1:
-            return np.array([beta])
-        z = norm.ppf((np.arange(self.n_draws) + 0.5) / self.n_draws)
-        return beta * np.exp(spread * z)
+        return lognormal_levels(self._params["beta"], self._params["beta_spread"], self.n_draws)
 
     def _agent_betas(self, rng: np.random.Generator, n: int) -> np.ndarray:
         beta, spread = self._params["beta"], self._params["beta_spread"]

@@ -64,7 +64,6 @@ from typing import ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from cogsim.ibl.batched import IBLBatch
 from cogsim.likelihood import mixture_trial_log_likelihood
@@ -86,9 +85,11 @@ from cogsim.tasks.trials import (
     RepeatedTrials,
     default_options,
     draw_outcomes,
+    lognormal_levels,
     outcome_table,
     prepare_trials,
     simulated_table,
+    simulation_grids,
     subject_seed,
 )
 
@@ -181,11 +182,8 @@ class IBLRepeatedModel(ParamsMixin):
 
     def noise_levels(self) -> np.ndarray:
         """The K noise levels (population quantiles) that tracing averages over."""
-        s, spread = self._params["noise"], self._params["noise_spread"]
-        if spread == 0 or self.n_draws == 1:
-            return np.array([s])
-        z = norm.ppf((np.arange(self.n_draws) + 0.5) / self.n_draws)
-        return s * np.exp(spread * z)
+        return lognormal_levels(self._params["noise"], self._params["noise_spread"],
+                                self.n_draws)
 
     # --------------------------------------------------------------------- tracing
     def _prepared(self, trials: pd.DataFrame) -> tuple[RepeatedTrials, dict]:
@@ -366,8 +364,7 @@ class IBLRepeatedModel(ParamsMixin):
         n_agents = self.n_agents if n_agents is None else int(n_agents)
         prep = prepare_trials(trials, need_responses=False)
         table = outcome_table(self.options, prep.options)
-        P, T = prep.n_subjects, prep.n_times
-        N = n_agents * P
+        N, T = n_agents * prep.n_subjects, prep.n_times
         rng = np.random.default_rng([self.seed, 1])
         s, spread = self._params["noise"], self._params["noise_spread"]
         noise = s * np.exp(spread * rng.standard_normal(N)) if spread > 0 else np.full(N, s)
@@ -378,12 +375,7 @@ class IBLRepeatedModel(ParamsMixin):
             everything = np.arange(len(prep.options), dtype=np.float64)[:, None]
             for u in (self._params["default_utility"],) + self.prior:
                 batch.populate(everything, u, when=0)
-        a = np.tile(prep.a, (n_agents, 1))
-        b = np.tile(prep.b, (n_agents, 1))
-        response = np.full((N, T), 0, dtype=np.int64)
-        outcome = np.full((N, T), np.nan)
-        va = np.full((N, T), np.nan)
-        vb = np.full((N, T), np.nan)
+        a, b, response, outcome, va, vb = simulation_grids(prep, n_agents)
         lapse = self._params["lapse"]
         for j in range(T):
             for two in (False, True):

@@ -39,7 +39,8 @@ from cogsim.errors import DataError, show, where
 
 __all__ = ["RepeatedTrials", "prepare_trials", "OptionDistributions", "TRACE_COLUMNS",
            "SIMULATE_COLUMNS", "NIV_STIMULI", "default_options", "outcome_table",
-           "draw_outcomes", "simulated_table", "subject_seed"]
+           "draw_outcomes", "simulation_grids", "simulated_table", "subject_seed",
+           "lognormal_levels"]
 
 #: Columns needed for model tracing and for simulation.
 TRACE_COLUMNS = ("subject", "trial", "option_a", "option_b", "response", "outcome")
@@ -253,6 +254,20 @@ def draw_outcomes(rng: np.random.Generator, table, chosen: np.ndarray) -> np.nda
     return vals[chosen, np.minimum(k, vals.shape[1] - 1)]
 
 
+def simulation_grids(prep: RepeatedTrials, n_agents: int) -> tuple[np.ndarray, ...]:
+    """The offered options and empty result grids of ``n_agents`` agents per subject, in
+    `simulated_table`'s agent-major layout (agent*P + subject, T): a, b (option indices,
+    -1 where none), response (0), outcome, value_a, value_b (NaN)."""
+    N, T = n_agents * prep.n_subjects, prep.n_times
+    a = np.tile(prep.a, (n_agents, 1))
+    b = np.tile(prep.b, (n_agents, 1))
+    response = np.zeros((N, T), dtype=np.int64)
+    outcome = np.full((N, T), np.nan)
+    value_a = np.full((N, T), np.nan)
+    value_b = np.full((N, T), np.nan)
+    return a, b, response, outcome, value_a, value_b
+
+
 def simulated_table(prep: RepeatedTrials, n_agents: int, response: np.ndarray,
                     outcome: np.ndarray, value_a: np.ndarray | None = None,
                     value_b: np.ndarray | None = None) -> pd.DataFrame:
@@ -280,3 +295,16 @@ def simulated_table(prep: RepeatedTrials, n_agents: int, response: np.ndarray,
             df["value_b"] = value_b[r, j_idx]
         frames.append(df)
     return pd.concat(frames, ignore_index=True)
+
+
+# ------------------------------------------------------------ population of a parameter
+def lognormal_levels(median: float, spread: float, n_draws: int) -> np.ndarray:
+    """The ``n_draws`` equally weighted levels that represent a parameter spread lognormally
+    across people (``median * exp(spread * z)``) in a mixture likelihood: its quantiles at
+    (k + 1/2) / n_draws; the median alone when ``spread`` is 0 or ``n_draws`` is 1."""
+    if spread == 0 or n_draws == 1:
+        return np.array([median])
+    from scipy.stats import norm  # here, so that reading trial tables does not load SciPy
+
+    z = norm.ppf((np.arange(n_draws) + 0.5) / n_draws)
+    return median * np.exp(spread * z)
