@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["per_agent", "numbers", "flag"]
+__all__ = ["per_agent", "numbers", "flag", "agent_indices"]
 
 
 def per_agent(value, name: str, n: int, *, minimum: float | None = None,
@@ -54,3 +54,22 @@ def flag(value, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name} must be True or False, got {value!r}")
     return bool(value)
+
+
+def agent_indices(agents, n_agents: int, *, repeats: bool = False) -> np.ndarray:
+    """Validated agent indices (all ``n_agents`` when None); each at most once unless
+    ``repeats`` (rows applied in order)."""
+    if agents is None:
+        return np.arange(n_agents)
+    try:
+        arr = np.asarray(agents)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or (arr.size and not np.issubdtype(arr.dtype, np.integer)):
+        raise ValueError(f"agents must be integer indices, got {agents!r}")
+    arr = arr.astype(np.int64).reshape(-1)
+    if arr.size and (arr.min() < 0 or arr.max() >= n_agents):
+        raise ValueError(f"agents must be indices in [0, {n_agents}), got {agents!r}")
+    if not repeats and len(np.unique(arr)) != len(arr):
+        raise ValueError("agents must not repeat within one call")
+    return arr

@@ -37,7 +37,7 @@ from cogsim.errors import InputError
 
 __all__ = ["GENERATE_FILES", "CALIBRATE_FILES", "REPORT_FILES", "Interrupted",
            "check_output_folder", "check_output_file", "output_folder", "output_file",
-           "install_signal_handlers", "json_ready"]
+           "install_signal_handlers", "json_ready", "sha256_file"]
 
 TEMP_PREFIX = ".cogsim-tmp-"
 MANIFEST = ".cogsim-outputs.json"
@@ -115,7 +115,8 @@ def check_output_folder(path: str | os.PathLike[str], option: str = "--out",
     return path
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes, as hex (read in 1 MiB blocks)."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -140,7 +141,7 @@ def _check_replaceable(folder: Path, names, option: str) -> None:
         if not os.path.lexists(dst):
             continue
         manifest = _read_manifest(folder) if manifest is None else manifest
-        if dst.is_dir() or dst.is_symlink() or manifest.get(name) != _sha256(dst):
+        if dst.is_dir() or dst.is_symlink() or manifest.get(name) != sha256_file(dst):
             raise InputError(
                 f"option {option}: {str(dst)!r} exists and was not written by cogsim (or "
                 f"was changed since); expected a folder without it, even with --overwrite "
@@ -203,7 +204,7 @@ def _move_into(tmp: Path, target: Path, option: str) -> None:
             raise InputError(f"option {option}: cannot write {str(target / name)!r}: the file "
                              f"{str(blocked[0])!r} is in the way")
     manifest = _read_manifest(target)
-    manifest.update({name: _sha256(tmp / name) for name in names})
+    manifest.update({name: sha256_file(tmp / name) for name in names})
     _write_manifest(tmp, manifest)
     with _signals_blocked():
         for name in [*names, MANIFEST]:
@@ -232,7 +233,7 @@ def output_folder(path: str | os.PathLike[str], *, overwrite: bool = False,
             _move_into(tmp, target, option)
             shutil.rmtree(tmp, ignore_errors=True)
         else:
-            _write_manifest(tmp, {name: _sha256(tmp / name) for name in _written_files(tmp)})
+            _write_manifest(tmp, {name: sha256_file(tmp / name) for name in _written_files(tmp)})
             with _signals_blocked():
                 os.replace(tmp, target)
     except BaseException:

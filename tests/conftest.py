@@ -37,7 +37,7 @@ SOURCES = {
     "choice_engineering_competition": "cogsim/datasets/choice_engineering.py",
     "hh_rlhf": "cogsim/datasets/hh_rlhf.py",
     "copilot_arena": "cogsim/datasets/copilot_arena.py",
-    "alpaca_eval_evaluators": "cogsim/fidelity.py (alpaca_eval_human_reference)",
+    "alpaca_eval_evaluators": "cogsim/datasets/leaderboards.py",
 }
 
 _env = pytest.MonkeyPatch()

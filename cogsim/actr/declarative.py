@@ -34,7 +34,7 @@ from numbers import Real
 
 import numpy as np
 
-from cogsim.engine_args import flag, numbers, per_agent
+from cogsim.engine_args import agent_indices, flag, numbers, per_agent
 from cogsim.memory import (
     MINIMUM_TEMPERATURE,
     InstanceMemory,
@@ -204,20 +204,7 @@ class DeclarativeMemory:
     # --------------------------------------------------------------- helpers
     def agents_index(self, agents) -> np.ndarray:
         """Validated agent indices (all agents when None); no repeats."""
-        if agents is None:
-            return np.arange(self.n_agents)
-        try:
-            arr = np.asarray(agents)
-        except (TypeError, ValueError):
-            arr = None
-        if arr is None or (arr.size and not np.issubdtype(arr.dtype, np.integer)):
-            raise ValueError(f"agents must be integer indices, got {agents!r}")
-        arr = arr.astype(np.int64).reshape(-1)
-        if arr.size and (arr.min() < 0 or arr.max() >= self.n_agents):
-            raise ValueError(f"agents must be indices in [0, {self.n_agents}), got {agents!r}")
-        if len(np.unique(arr)) != len(arr):
-            raise ValueError("agents must not repeat within one call")
-        return arr
+        return agent_indices(agents, self.n_agents)
 
     def chunk_array(self, chunks, n: int, name: str = "chunks") -> np.ndarray:
         """Slot values as a float array (n, n_slots) from an array or a slot -> values map."""
@@ -269,19 +256,7 @@ class DeclarativeMemory:
         with optimized learning, learn each chunk's references oldest first (its life
         time counts from the first).  Returns the memory slot of each chunk.
         """
-        if agents is None:
-            agents_arr = np.arange(self.n_agents)
-        else:
-            try:
-                agents_arr = np.asarray(agents).reshape(-1)
-            except (TypeError, ValueError):
-                agents_arr = None
-            if (agents_arr is None or (agents_arr.size
-                                       and not np.issubdtype(agents_arr.dtype, np.integer))):
-                raise ValueError(f"agents must be integer indices, got {agents!r}")
-            agents_arr = agents_arr.astype(np.int64)
-            if agents_arr.size and (agents_arr.min() < 0 or agents_arr.max() >= self.n_agents):
-                raise ValueError(f"agents must be indices in [0, {self.n_agents}), got {agents!r}")
+        agents_arr = agent_indices(agents, self.n_agents, repeats=True)
         n = len(agents_arr)
         attrs = self.chunk_array(chunks, n)
         vals = numbers(values, "values", n)

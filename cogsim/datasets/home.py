@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cogsim.datasets.errors import DataError
-from cogsim.outputs import _sha256
+from cogsim.outputs import sha256_file
 
 __all__ = [
     "DATA_HOME_ENV",
@@ -177,7 +177,7 @@ def download(url: str, dest: Path, sha256: str | None = None, timeout: float = 6
                     urllib.request.urlopen(url, timeout=timeout) as response,
                 ):
                     shutil.copyfileobj(response, out)
-                if sha256 is not None and (actual := _sha256(tmp)) != sha256:
+                if sha256 is not None and (actual := sha256_file(tmp)) != sha256:
                     raise DataError(
                         f"{url}: downloaded file has SHA-256 {actual}, expected {sha256}; "
                         "not saved"

@@ -17,7 +17,7 @@ from numbers import Real
 
 import numpy as np
 
-from cogsim.engine_args import numbers, per_agent
+from cogsim.engine_args import agent_indices, numbers, per_agent
 from cogsim.memory import (
     MINIMUM_TEMPERATURE,
     InstanceMemory,
@@ -151,14 +151,7 @@ class IBLBatch:
 
     # ---------------------------------------------------------------- helpers
     def _agents(self, agents) -> np.ndarray:
-        if agents is None:
-            return np.arange(self.n_agents)
-        agents = np.asarray(agents, dtype=np.int64).reshape(-1)
-        if agents.size and (agents.min() < 0 or agents.max() >= self.n_agents):
-            raise ValueError(f"agents must be indices in [0, {self.n_agents}), got {agents}")
-        if len(np.unique(agents)) != len(agents):
-            raise ValueError("agents must not repeat within one call")
-        return agents
+        return agent_indices(agents, self.n_agents)
 
     def _options(self, options, n: int, name: str = "options") -> np.ndarray:
         try:
