@@ -34,7 +34,7 @@ from cogsim.datasets.errors import DataError
 from cogsim.datasets.hh_rlhf import fetch_hh_rlhf, hh_rlhf_to_judgments
 from cogsim.datasets.home import DATA_HOME_ENV, get_data_home
 from cogsim.datasets.judgments import (
-    JUDGMENT_COLUMNS,
+    SCHEMA_COLUMNS,
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
     check_judgments,
@@ -49,7 +49,7 @@ __all__ = [
     "get_data_home",
     "REQUIRED_COLUMNS",
     "OPTIONAL_COLUMNS",
-    "JUDGMENT_COLUMNS",
+    "SCHEMA_COLUMNS",
     "load_judgments",
     "check_judgments",
     "save_judgments",

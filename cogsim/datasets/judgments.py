@@ -64,7 +64,7 @@ from cogsim.validation import Checker, blank, text_series
 __all__ = [
     "REQUIRED_COLUMNS",
     "OPTIONAL_COLUMNS",
-    "JUDGMENT_COLUMNS",
+    "SCHEMA_COLUMNS",
     "load_judgments",
     "check_judgments",
     "save_judgments",
@@ -75,7 +75,7 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "pair_id", "prompt", "shown_first", "trial", "time", "outcome", "forgone", "feedback", "rt",
     "outcomes_a", "probs_a", "outcomes_b", "probs_b",
 )  # fmt: skip
-JUDGMENT_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+SCHEMA_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 _AB = {"A": "A", "B": "B"}
 _FEEDBACK = {"none": "none", "partial": "partial", "full": "full"}
@@ -157,7 +157,7 @@ def check_judgments(table: pd.DataFrame, source: str = "judgments") -> pd.DataFr
     for col in ("choice", "shown_first", "feedback"):
         if col in out:
             result[col] = text_series(result[col].tolist())
-    ordered = [c for c in JUDGMENT_COLUMNS if c in result.columns]
+    ordered = [c for c in SCHEMA_COLUMNS if c in result.columns]
     return result[ordered + [c for c in result.columns if c not in ordered]]
 
 

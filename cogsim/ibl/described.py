@@ -59,11 +59,11 @@ from cogsim.memory import (
 from cogsim.protocol import Parameter, ParamsMixin
 from cogsim.tasks.gambles import check_problems, feedback_flags, pad_problems
 
-__all__ = ["IBLDescriptionModel", "Simulation", "PROTOCOLS"]
+__all__ = ["IBLDescriptionModel", "Simulation", "PROTOCOL_TRIALS"]
 
 #: Trials per protocol and the trials after whose choice full feedback is seen
 #: (``None``: per problem, from the ``Feedback`` column).
-PROTOCOLS: dict[str, tuple[int, range | None]] = {
+PROTOCOL_TRIALS: dict[str, tuple[int, range | None]] = {
     "c13k": (5, None),
     "cpc": (25, range(6, 26)),
 }
@@ -238,9 +238,9 @@ class IBLDescriptionModel(ParamsMixin):
         cogsim.datasets.errors.DataError
             Bad problems (naming the row and column).
         """
-        if protocol not in PROTOCOLS:
-            raise ValueError(f"protocol must be one of {list(PROTOCOLS)}, got {protocol!r}")
-        n_trials = PROTOCOLS[protocol][0]
+        if protocol not in PROTOCOL_TRIALS:
+            raise ValueError(f"protocol must be one of {list(PROTOCOL_TRIALS)}, got {protocol!r}")
+        n_trials = PROTOCOL_TRIALS[protocol][0]
         rates = np.zeros((n_trials, len(problems)))
         for sim in self._prepare(problems, protocol):
             rates[:, sim.rows] = self._trial_rates(sim)
@@ -318,8 +318,8 @@ class IBLDescriptionModel(ParamsMixin):
     def _prepare(self, problems: pd.DataFrame, protocol: str) -> Iterable[Simulation]:
         """Parameter-free draws for the problems: cached by content when small, else made
         chunk by chunk as they are used (so that memory stays bounded)."""
-        if protocol not in PROTOCOLS:
-            raise ValueError(f"protocol must be one of {list(PROTOCOLS)}, got {protocol!r}")
+        if protocol not in PROTOCOL_TRIALS:
+            raise ValueError(f"protocol must be one of {list(PROTOCOL_TRIALS)}, got {protocol!r}")
         if not isinstance(problems, pd.DataFrame):
             raise TypeError(f"problems must be a pandas DataFrame, got {type(problems).__name__}")
         settings = (protocol, self.n_agents, self.seed, self.n_samples, self.resample,
@@ -398,7 +398,7 @@ def _draw(
     Problems are grouped by the number of B's outcomes (2 or fewer, up to 5, more), so that
     little work goes into padding; each chunk has its own random stream.
     """
-    n_trials, fb_trials = PROTOCOLS[protocol]
+    n_trials, fb_trials = PROTOCOL_TRIALS[protocol]
     padded = pad_problems(clean)
     xa, pa, xb, pb = padded.xa, padded.pa, padded.xb, padded.pb
     amb, corr = padded.amb, padded.corr
