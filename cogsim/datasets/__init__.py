@@ -34,9 +34,9 @@ from cogsim.datasets.errors import DataError
 from cogsim.datasets.hh_rlhf import fetch_hh_rlhf, hh_rlhf_to_judgments
 from cogsim.datasets.home import DATA_HOME_ENV, get_data_home
 from cogsim.datasets.judgments import (
-    SCHEMA_COLUMNS,
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
+    SCHEMA_COLUMNS,
     check_judgments,
     load_judgments,
     save_judgments,
