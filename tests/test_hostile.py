@@ -135,7 +135,7 @@ CASES = [
          {"b.parquet": BINARY}),
     Case("gen-items-no-id", G + ["--items", "{ws}/i.csv"], ("i.csv", "item_id"),
          {"i.csv": "name,helpfulness\na,1\nb,2\n"}),
-    Case("gen-items-nan", G + ["--items", "{ws}/i.csv"], ("i.csv", "helpfulness", "row 2"),
+    Case("gen-items-nan", G + ["--items", "{ws}/i.csv"], ("i.csv", "helpfulness", "row 2", "NaN"),
          {"i.csv": _items_csv(["a,p1,x,1,10", "b,p1,y,nan,20"])}),
     Case("gen-items-inf", G + ["--items", "{ws}/i.csv"], ("i.csv", "length"),
          {"i.csv": _items_csv(["a,p1,x,1,10", "b,p1,y,2,inf"])}),

@@ -162,8 +162,12 @@ def validate_items(items: pd.DataFrame, source: str = "items") -> pd.DataFrame:
         bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
+            cell = items[col].iloc[row]
+            cell = cell.item() if isinstance(cell, np.generic) else cell
+            found = ("NaN or an empty cell" if isinstance(cell, float) and np.isnan(cell)
+                     else repr(cell))
             raise ItemError(f"{source}, row {row + 1}, column {col!r}: expected a finite "
-                            f"number, got {items[col].iloc[row]!r}")
+                            f"number, got {found}")
         items[col] = values.astype(float)
     if len(items) < 2:
         raise ItemError(f"{source}: only {len(items)} item; expected at least 2")
