@@ -48,6 +48,8 @@ from numbers import Real
 import numpy as np
 from numpy.typing import ArrayLike
 
+from cogsim.streams import uniforms
+
 SQRT2 = math.sqrt(2.0)
 MINIMUM_TEMPERATURE = 0.01
 #: exp overflows above about 709.78 in double precision; PyIBL's exp(A/tau) is shifted
@@ -162,7 +164,8 @@ def parse_optimized_learning(value: bool | int | None) -> int | None:
 
 
 # -------------------------------------------------------------------------- noise
-def standard_logistic(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+def standard_logistic(rng: np.random.Generator, shape: tuple[int, ...],
+                      agents: np.ndarray | None = None) -> np.ndarray:
     """Standard logistic draws eps = ln(u / (1 - u)), u uniform, in single precision.
 
     Parameters
@@ -181,7 +184,7 @@ def standard_logistic(rng: np.random.Generator, shape: tuple[int, ...]) -> np.nd
         probability is below 1e-7.  Several times faster than double-precision
         ``Generator.logistic``.
     """
-    u = rng.random(shape, dtype=np.float32)
+    u = uniforms(rng, shape, agents, np.float32)
     np.clip(u, np.float32(2.0 ** -25), np.float32(1 - 2.0 ** -24), out=u)
     ratio = u / (np.float32(1) - u)
     np.log(ratio, out=ratio)
@@ -189,7 +192,7 @@ def standard_logistic(rng: np.random.Generator, shape: tuple[int, ...]) -> np.nd
 
 
 def logistic_noise(rng: np.random.Generator, scale: ArrayLike,
-                   shape: tuple[int, ...]) -> np.ndarray:
+                   shape: tuple[int, ...], agents: np.ndarray | None = None) -> np.ndarray:
     """Activation noise s * eps, eps standard logistic, in single precision.
 
     Parameters
@@ -200,13 +203,15 @@ def logistic_noise(rng: np.random.Generator, scale: ArrayLike,
         s >= 0, broadcast against ``shape`` (per-agent scales on the last axis).
     shape : tuple of int
         Shape of the result.
+    agents : array of int, optional
+        The agents of the last axis, for keyed streams (:func:`uniforms`).
 
     Returns
     -------
     ndarray of float32
         float32(s) * eps.
     """
-    eps = standard_logistic(rng, shape)
+    eps = standard_logistic(rng, shape, agents)
     eps *= np.asarray(scale, dtype=np.float32)
     return eps
 
@@ -632,16 +637,23 @@ class InstanceMemory:
         approximated as PyIBL 5.2 does it.
     capacity : int
         Initial instance slots per agent; grows by doubling.
+    max_instances : int, optional
+        At most this many instances per agent: a new instance learned by a full agent
+        takes the slot of the instance whose latest reference is oldest (the one with
+        fewest references among those; the first slot on a further tie).  None: no bound.
 
     Arrays are slot-major: ``utility[slot, agent]``, ``attributes[slot, j, agent]``, so that
     a reduction over an agent's instances runs along axis 0, contiguous for all agents at
-    once.  Slots are used in insertion order and never reused, so the order of an agent's
-    instances is the order in which they were first learned (as in PyIBL).  Forgetting the
-    last reference of an instance empties its slot.
+    once.  Slots are used in insertion order and, without ``max_instances``, never reused,
+    so the order of an agent's instances is the order in which they were first learned (as
+    in PyIBL).  Forgetting the last reference of an instance empties its slot.
     """
 
     def __init__(self, n_agents: int, n_attributes: int, optimized_learning=False,
-                 capacity: int = 8):
+                 capacity: int = 8, max_instances: int | None = None):
+        if max_instances is not None and max_instances < 1:
+            raise ValueError(f"max_instances must be a positive integer, got {max_instances}")
+        self.max_instances = None if max_instances is None else int(max_instances)
         if n_agents < 1:
             raise ValueError(f"n_agents must be at least 1, got {n_agents}")
         self.n_agents = int(n_agents)
@@ -653,6 +665,7 @@ class InstanceMemory:
         self.utility = np.zeros((capacity, n))
         self.created = np.zeros((capacity, n), dtype=np.int64)
         self.count = np.zeros((capacity, n), dtype=np.int64)
+        self.last = np.zeros((capacity, n), dtype=np.int64)       # latest reference
         self.valid = np.zeros((capacity, n), dtype=bool)
         self.size = np.zeros(n, dtype=np.int64)
         # Exact mode: the references of each agent, one column per agent: time and flat
@@ -675,7 +688,7 @@ class InstanceMemory:
         if needed <= cap:
             return
         pad = max(needed, 2 * cap) - cap
-        for name in ("attributes", "utility", "created", "count", "valid", "recent"):
+        for name in ("attributes", "utility", "created", "count", "last", "valid", "recent"):
             old = getattr(self, name)
             setattr(self, name, np.concatenate([old, np.zeros((pad,) + old.shape[1:], old.dtype)]))
 
@@ -690,7 +703,7 @@ class InstanceMemory:
 
     def nbytes_per_instance(self) -> float:
         """Bytes the store uses per allocated agent-instance slot (references included)."""
-        arrays = [self.attributes, self.utility, self.created, self.count, self.valid,
+        arrays = [self.attributes, self.utility, self.created, self.count, self.last, self.valid,
                   self.recent, self.occ_time, self.occ_index]
         return sum(a.nbytes for a in arrays) / (self.n_agents * self.capacity)
 
@@ -735,16 +748,41 @@ class InstanceMemory:
         new = slot < 0
         if new.any():
             na = agents[new]
-            self._grow_instances(int(self.size[na].max()) + 1)
-            ns = self.size[na]
+            full = (self.size[na] >= self.max_instances if self.max_instances is not None
+                    else np.zeros(len(na), dtype=bool))
+            if not full.all():
+                self._grow_instances(int(self.size[na[~full]].max()) + 1)
+            ns = self.size[na].copy()
+            if full.any():
+                ns[full] = self._evict(na[full])
             self.attributes[ns, :, na] = attributes[new]
             self.utility[ns, na] = utility[new]
             self.created[ns, na] = time[new]
             self.count[ns, na] = 0
             self.valid[ns, na] = True
-            self.size[na] += 1
+            if self.recent.shape[1]:
+                self.recent[ns, :, na] = 0
+            self.size[na[~full]] += 1
             slot[new] = ns
         self._cite(agents, slot, time)
+        return slot
+
+    def _evict(self, agents: np.ndarray) -> np.ndarray:
+        """Empty, for each (full) agent, the slot of the instance whose latest reference
+        is oldest (fewest references on a tie, then the first slot); returns the slots."""
+        w = self.width(agents)
+        top = np.iinfo(np.int64).max
+        valid = self.valid[:w, agents]
+        last = np.where(valid, self.last[:w, agents], top)
+        oldest = last == last.min(axis=0)
+        slot = np.where(oldest, self.count[:w, agents], top).argmin(axis=0)
+        if self.optimized_learning is None:
+            depth = int(self.occ_size[agents].max())
+            gone = self.occ_index[:depth, agents] == slot * self.n_agents + agents
+            times = self.occ_time[:depth, agents]
+            times[gone] = -np.inf
+            self.occ_time[:depth, agents] = times
+        self.valid[slot, agents] = False
         return slot
 
     def _cite(self, agents, slot, time) -> None:
@@ -764,6 +802,8 @@ class InstanceMemory:
             ea, es = agents[~full], slot[~full]
             self.recent[es, c[~full], ea] = time[~full]
         self.count[slot, agents] += 1
+        first = self.count[slot, agents] == 1
+        self.last[slot, agents] = np.where(first, time, np.maximum(self.last[slot, agents], time))
         self.latest[agents] = np.maximum(self.latest[agents], time)
 
     def forget(self, agent: int, slot: int, time: int) -> bool:

@@ -23,12 +23,27 @@ class PayoffTable:
     outcomes: np.ndarray     # (n items, K)
     cumulative: np.ndarray   # (n items, K), last column exactly 1
 
-    def draw(self, items: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """One payoff of each gamble in ``items`` (item codes), by inverse transform of a
-        uniform draw."""
-        u = rng.random(len(items))
+    def draw(self, items: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """One payoff of each gamble in ``items`` (item codes), by inverse transform of
+        the uniform draws ``u`` (one per item)."""
         k = (self.cumulative[items] < u[:, None]).sum(axis=1)
         return self.outcomes[items, np.minimum(k, self.outcomes.shape[1] - 1)]
+
+    def expected_value(self, items: np.ndarray) -> np.ndarray:
+        """The expected value of the gambles ``items`` (item codes)."""
+        probabilities = np.diff(self.cumulative[items], prepend=0.0, axis=1)
+        return (self.outcomes[items] * probabilities).sum(axis=1)
+
+    def extended(self, more: PayoffTable) -> PayoffTable:
+        """This table followed by ``more``'s gambles (padded to the wider of the two)."""
+        width = max(self.outcomes.shape[1], more.outcomes.shape[1])
+
+        def pad(t: PayoffTable) -> tuple[np.ndarray, np.ndarray]:
+            extra = width - t.outcomes.shape[1]
+            return (np.pad(t.outcomes, ((0, 0), (0, extra)), mode="edge"),
+                    np.pad(t.cumulative, ((0, 0), (0, extra)), mode="edge"))
+        (x1, c1), (x2, c2) = pad(self), pad(more)
+        return PayoffTable(np.concatenate([x1, x2]), np.concatenate([c1, c2]))
 
     def expected_values(self) -> np.ndarray:
         """The expected value of every gamble, (n items,)."""

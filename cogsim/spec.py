@@ -43,7 +43,9 @@ from cogsim.memory import MINIMUM_TEMPERATURE
 
 __all__ = [
     "Dist",
+    "AttributeScale",
     "Group",
+    "Memory",
     "PopulationSpec",
     "Range",
     "SpecError",
@@ -428,6 +430,34 @@ class Drift(_Strict):
     sd: Number(NON_NEGATIVE)
 
 
+class Memory(_Strict):
+    """How IBL and ACT-R annotators keep their experience (all groups of a population).
+
+    ``optimized_learning``: ``false`` is exact base-level learning, B = ln sum_k (t -
+    t_k)^-d over every reference (its cost grows with the references); ``true`` is PyIBL's
+    full approximation B = ln(n / (1 - d)) - d ln L (n references over a life L); an
+    integer k keeps the k most recent references exact and approximates the older ones,
+    as PyIBL 5.2 does.  Both approximations need every decay below 1.
+
+    ``max_instances``: at most this many instances per annotator; learning a new one when
+    full forgets the instance whose latest reference is oldest (fewest references on a
+    tie).  With optimized learning and a bound, an annotator's memory and the cost of a
+    judgment stay flat however long it judges.
+    """
+
+    optimized_learning: bool | Count(Range(1)) = False
+    max_instances: Count(Range(2)) | None = None
+
+
+class AttributeScale(_Strict):
+    """How an item attribute is put in standard units: z = (x - center) / scale; partial
+    matching counts a difference of ``span`` standard units (or more) as wholly unlike."""
+
+    center: Number(FINITE)
+    scale: Number(Range(0.0, strict_low=True))
+    span: Number(Range(0.0, strict_low=True))
+
+
 #: Measured memory (peak resident) of ``cogsim generate``: per annotator (Mesa agent and
 #: per-annotator arrays, about 0.9 KiB), per prior instance slot of an IBL or ACT-R annotator
 #: (about 65 B and 140 B; slots double as they grow), per network link (networkx, about
@@ -458,6 +488,8 @@ class PopulationSpec(_Strict):
     feedback: Feedback | None = None
     social: Social | None = None
     drift: Drift | None = None
+    memory: Memory | None = None
+    scaling: dict[str, AttributeScale] | None = None
 
     @field_validator("groups")
     @classmethod
@@ -471,6 +503,18 @@ class PopulationSpec(_Strict):
             _fail(f"expected group shares that sum to 1, got {total:.12g} ({shares})")
         return groups
 
+    @model_validator(mode="after")
+    def _optimized_decay(self):
+        if self.memory is None or self.memory.optimized_learning is False:
+            return self
+        for i, g in enumerate(self.groups):
+            if g.model in ("ibl", "actr") and _upper(g.decay) >= 1:
+                _fail(f"memory.optimized_learning needs a decay below 1 (draws of "
+                      f"groups[{i}].decay reach {_upper(g.decay):g}); expected "
+                      f"optimized_learning = false or a smaller decay",
+                      f"groups[{i}].decay")
+        return self
+
     def check_attributes(self, attributes: list[str], source: str) -> None:
         """Raise SpecError if a group or the gold weights name an attribute items lack."""
         for i, g in enumerate(self.groups):
@@ -483,6 +527,14 @@ class PopulationSpec(_Strict):
                 if a and a not in attributes:
                     raise SpecError(f"{source}: field 'groups[{i}].heuristics[{k}]': unknown "
                                     f"attribute {a!r} in {h!r}; expected one of {attributes}")
+        for a in self.scaling or {}:
+            if a not in attributes:
+                raise SpecError(f"{source}: field 'scaling{_part(a)}': unknown attribute "
+                                f"{a!r}; expected one of {attributes}")
+        missing = [a for a in attributes if self.scaling is not None and a not in self.scaling]
+        if missing:
+            raise SpecError(f"{source}: field 'scaling': no scale for attribute "
+                            f"{missing[0]!r}; expected one for each of {attributes}")
         if self.feedback and self.feedback.gold:
             for a in self.feedback.gold:
                 if a not in attributes:

@@ -40,6 +40,7 @@ import numpy as np
 from cogsim.actr.declarative import DeclarativeMemory
 from cogsim.engine_args import flag, numbers, per_agent
 from cogsim.memory import logistic_noise
+from cogsim.streams import skip_draw, uniforms
 
 __all__ = ["ACTRBatch", "HEURISTICS"]
 
@@ -89,7 +90,7 @@ class ACTRBatch:
         retrieval only), as when ACT-R merges a retrieved chunk back into memory.
     decay, instantaneous_noise, retrieval_threshold, latency_factor, latency_exponent,
     partial_matching, mismatch_penalty, blending, temperature, optimized_learning,
-    time_resolution
+    max_instances, time_resolution
         Declarative memory, see :class:`~cogsim.actr.declarative.DeclarativeMemory`.
     seed : int, SeedSequence, Generator or None
         Source of every random draw.
@@ -107,14 +108,16 @@ class ACTRBatch:
                  decay=0.5, instantaneous_noise=0.0, retrieval_threshold=0.0,
                  latency_factor=0.1, latency_exponent=1.0, partial_matching: bool = False,
                  mismatch_penalty=1.0, blending: bool = False, temperature=None,
-                 optimized_learning=False, time_resolution: float = 1e-4, seed=None):
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+                 optimized_learning=False, max_instances: int | None = None,
+                 time_resolution: float = 1e-4, seed=None):
+        rng = seed if hasattr(seed, "random") else np.random.default_rng(seed)
         self.declarative = DeclarativeMemory(
             n_agents, attributes, decay=decay, instantaneous_noise=instantaneous_noise,
             retrieval_threshold=retrieval_threshold, latency_factor=latency_factor,
             latency_exponent=latency_exponent, partial_matching=partial_matching,
             mismatch_penalty=mismatch_penalty, blending=blending, temperature=temperature,
-            optimized_learning=optimized_learning, time_resolution=time_resolution, seed=rng)
+            optimized_learning=optimized_learning, max_instances=max_instances,
+            time_resolution=time_resolution, seed=rng)
         self.rng = rng
         n = self.n_agents = self.declarative.n_agents
         self.attributes = self.declarative.slots
@@ -246,7 +249,9 @@ class ACTRBatch:
                 u[pairs[:, 0, attr] == pairs[:, 1, attr], h] = -np.inf
         s = self.utility_noise[agents]
         if np.any(s > 0):
-            u += logistic_noise(self.rng, s, u.shape[::-1]).T
+            u += logistic_noise(self.rng, s, u.shape[::-1], agents).T
+        else:
+            skip_draw(self.rng, agents)
         return np.argmax(u, axis=1)
 
     def judge(self, pairs, first_shown=0, agents=None) -> dict:
@@ -345,7 +350,7 @@ class ACTRBatch:
         v = values[ev]
         if self.failure_value is not None:
             v = np.where(np.isnan(v), self.failure_value, v)
-        coin = self.rng.random(len(ev)) < 0.5
+        coin = uniforms(self.rng, (len(ev),), agents[ev]) < 0.5
         undecided = np.isnan(v).any(axis=1) | (v[:, 0] == v[:, 1])
         choice[ev] = np.where(undecided, coin, v[:, 1] > v[:, 0]).astype(np.int64)
         guess[ev] = undecided

@@ -47,6 +47,7 @@ from cogsim.memory import (
     retrieval_probabilities,
     similarity_values,
 )
+from cogsim.streams import skip_draw
 
 __all__ = ["DeclarativeMemory", "retrieval_latency", "per_agent"]
 
@@ -86,6 +87,8 @@ class DeclarativeMemory:
         Blending temperature; None means s*sqrt(2) (1 when that is below 0.01, as in IBL).
     optimized_learning : bool or int
         Base-level approximation, see :class:`cogsim.memory.InstanceMemory`.
+    max_instances : int, optional
+        Bound on the chunks per agent, see :class:`cogsim.memory.InstanceMemory`.
     time_resolution : float
         Grid (seconds) for the times at which memory is read and written; default 1e-4.
     seed : int, SeedSequence, Generator or None
@@ -96,7 +99,7 @@ class DeclarativeMemory:
                  instantaneous_noise=0.0, retrieval_threshold=0.0, latency_factor=0.1,
                  latency_exponent=1.0, partial_matching: bool = False, mismatch_penalty=1.0,
                  blending: bool = False, temperature=None, optimized_learning=False,
-                 time_resolution: float = 1e-4, seed=None):
+                 max_instances: int | None = None, time_resolution: float = 1e-4, seed=None):
         if (isinstance(n_agents, (bool, np.bool_)) or not isinstance(n_agents, (int, np.integer))
                 or n_agents < 1):
             raise ValueError(f"n_agents must be a positive integer, got {n_agents!r}")
@@ -126,8 +129,9 @@ class DeclarativeMemory:
             raise ValueError(f"time_resolution must be a positive number of seconds, "
                              f"got {time_resolution!r}")
         self.time_resolution = float(time_resolution)
-        self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-        self.memory = InstanceMemory(n, len(slots), optimized_learning)
+        self.rng = seed if hasattr(seed, "random") else np.random.default_rng(seed)
+        self.memory = InstanceMemory(n, len(slots), optimized_learning,
+                                     max_instances=max_instances)
         if self.memory.optimized_learning is not None and np.any(self.decay >= 1):
             raise ValueError(f"decay must be less than 1 with optimized_learning, got {decay!r}")
         self.time = np.zeros(n)
@@ -400,7 +404,9 @@ class DeclarativeMemory:
         if noise:
             s = self.instantaneous_noise[agents]
             if np.any(s > 0):
-                eps = logistic_noise(self.rng, s, base.shape)
+                eps = logistic_noise(self.rng, s, base.shape, agents)
+            else:
+                skip_draw(self.rng, agents)
         act = activation_from(base, penalty, eps, out=base)      # B + P + eps, pyactr's order
         act[~cand] = -np.inf
         return act, cand

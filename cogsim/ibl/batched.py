@@ -30,6 +30,7 @@ from cogsim.memory import (
     retrieval_probabilities,
     similarity_values,
 )
+from cogsim.streams import skip_draw, uniforms
 
 __all__ = ["IBLBatch", "DelayedOutcomes"]
 
@@ -52,6 +53,8 @@ class IBLBatch:
         mu for partial matching; None turns partial matching off.
     optimized_learning : bool or int
         See :class:`~cogsim.memory.InstanceMemory`.
+    max_instances : int, optional
+        Bound on the instances per agent, see :class:`~cogsim.memory.InstanceMemory`.
     default_utility : float, array, callable or None
         Value of an option no instance matches.  A callable gets
         ``(option_index, option_values)`` with option_values of shape (m, n_attributes) and
@@ -67,7 +70,8 @@ class IBLBatch:
 
     def __init__(self, n_agents: int, attributes: Sequence[str] = ("option",), *,
                  noise=0.25, decay=0.5, temperature=None, mismatch_penalty=None,
-                 optimized_learning=False, default_utility=None,
+                 optimized_learning=False, max_instances: int | None = None,
+                 default_utility=None,
                  default_utility_populates: bool = True, fixed_noise: bool = False,
                  seed=None):
         if not isinstance(n_agents, (int, np.integer)) or n_agents < 1:
@@ -93,10 +97,11 @@ class IBLBatch:
                                               self.n_agents, minimum=None)
         self.default_utility_populates = bool(default_utility_populates)
         self.fixed_noise = bool(fixed_noise)
-        self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        self.rng = seed if hasattr(seed, "random") else np.random.default_rng(seed)
         self._similarities: dict[int, tuple[Callable, float]] = {}
         self._explicit_weights: dict[int, float] = {}
-        self.memory = InstanceMemory(self.n_agents, len(attributes), self.optimized_learning)
+        self.memory = InstanceMemory(self.n_agents, len(attributes), self.optimized_learning,
+                                     max_instances=max_instances)
         self.time = np.zeros(self.n_agents, dtype=np.int64)
         self._last_learn = np.zeros(self.n_agents, dtype=np.int64)
         self._pending = None
@@ -284,7 +289,7 @@ class IBLBatch:
             blended[o] = bv
             probs.append(p)
             cands.append(cand)
-        tie_break = self.rng.random((n_opts, n))
+        tie_break = uniforms(self.rng, (n_opts, n), agents)
         tie_break[blended != blended.max(axis=0)] = -1.0
         chosen = tie_break.argmax(axis=0)
         blended = blended.T
@@ -299,8 +304,9 @@ class IBLBatch:
         shape = (n_draws, width, len(agents))
         scale = self.noise[agents]
         if not np.any(scale):
+            skip_draw(self.rng, agents)
             return np.zeros(shape, dtype=np.float32)
-        return logistic_noise(self.rng, scale, shape)
+        return logistic_noise(self.rng, scale, shape, agents)
 
     # ---------------------------------------------------------------- respond
     @property

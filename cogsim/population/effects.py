@@ -15,17 +15,20 @@ import networkx as nx
 import numpy as np
 
 from cogsim.spec import Drift, Fatigue, PositionBias, Social
+from cogsim.streams import KeyedStreams
 
 __all__ = ["LAPSE", "SHORTCUT", "LastJudgments", "apply_lapses", "apply_position_bias",
            "drift", "probability_first", "social_influence", "social_network"]
+
+#: A judgment-level draw: one uniform per judgment of the batch, from each annotator's stream.
+Draw = Callable[[], np.ndarray]
 
 #: Strategy codes of the effects (indices into :data:`cogsim.population.judgments.STRATEGIES`).
 SHORTCUT, LAPSE = 1, 2
 
 
 def apply_position_bias(bias: PositionBias | None, choose_first: np.ndarray,
-                        strategy: np.ndarray, rng: np.random.Generator
-                        ) -> tuple[np.ndarray, float]:
+                        strategy: np.ndarray, draw: Draw) -> tuple[np.ndarray, float]:
     """Take the "prefer the first shown" shortcut at rate ``2 p_first - 1``.
 
     Returns the choices after the shortcut and its rate (0 when there is no bias); the
@@ -34,14 +37,13 @@ def apply_position_bias(bias: PositionBias | None, choose_first: np.ndarray,
     if bias is None:
         return choose_first, 0.0
     shortcut = 2 * bias.p_first - 1
-    use = rng.random(len(choose_first)) < shortcut
+    use = draw() < shortcut
     strategy[use] = SHORTCUT
     return np.where(use, True, choose_first), shortcut
 
 
 def apply_lapses(fatigue: Fatigue | None, done: np.ndarray, choose_first: np.ndarray,
-                 strategy: np.ndarray, rng: np.random.Generator
-                 ) -> tuple[np.ndarray, np.ndarray]:
+                 strategy: np.ndarray, draw: Draw) -> tuple[np.ndarray, np.ndarray]:
     """Lapses of tired annotators: a random answer at rate ``min(maximum, base +
     per_judgment * done)``, ``done`` the judgments each has made so far.
 
@@ -51,8 +53,8 @@ def apply_lapses(fatigue: Fatigue | None, done: np.ndarray, choose_first: np.nda
     if fatigue is None:
         return choose_first, np.zeros(len(choose_first))
     lapse_rate = np.minimum(fatigue.maximum, fatigue.base + fatigue.per_judgment * done)
-    lapse = rng.random(len(choose_first)) < lapse_rate
-    choose_first = np.where(lapse, rng.random(len(choose_first)) < 0.5, choose_first)
+    lapse = draw() < lapse_rate
+    choose_first = np.where(lapse, draw() < 0.5, choose_first)
     strategy[lapse] = LAPSE
     return choose_first, lapse_rate
 
@@ -106,7 +108,7 @@ Store = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
 
 def social_influence(social: Social | None, neighbours: tuple[np.ndarray, np.ndarray] | None,
                      last: LastJudgments, memories: Iterable[tuple[np.ndarray, Store]],
-                     rng: np.random.Generator) -> None:
+                     rng: KeyedStreams) -> None:
     """With probability ``weight``, an annotator stores a random neighbour's latest
     judgment as its own experience: both items, valued as the neighbour valued them.
 
@@ -118,18 +120,19 @@ def social_influence(social: Social | None, neighbours: tuple[np.ndarray, np.nda
     last : LastJudgments
     memories : iterable of (annotators, store)
         Per model with a memory, its annotators and how to store experiences in it.
-    rng : numpy.random.Generator
+    rng : KeyedStreams
+        The annotators' streams for effects.
     """
     if social is None or social.weight == 0:
         return
     indptr, indices = neighbours
     for rows, store in memories:
         degree = indptr[rows + 1] - indptr[rows]
-        take = (rng.random(len(rows)) < social.weight) & (degree > 0)
+        take = (rng.random((len(rows),), rows) < social.weight) & (degree > 0)
         rows, degree = rows[take], degree[take]
         if not len(rows):
             continue
-        pick = indices[indptr[rows] + (rng.random(len(rows)) * degree).astype(int)]
+        pick = indices[indptr[rows] + (rng.random((len(rows),), rows) * degree).astype(int)]
         seen = last.choice[pick] >= 0
         rows, pick = rows[seen], pick[seen]
         for item, value in ((last.choice, last.value), (last.other, last.other_value)):
@@ -142,7 +145,9 @@ def social_influence(social: Social | None, neighbours: tuple[np.ndarray, np.nda
             store(rows[known], item[pick][known], value[pick][known])
 
 
-def drift(spec: Drift | None, weights: np.ndarray, rng: np.random.Generator) -> None:
-    """Value weights take a Gaussian random-walk step of sd ``spec.sd`` (in place)."""
+def drift(spec: Drift | None, weights: np.ndarray, rng: KeyedStreams) -> None:
+    """Value weights (n annotators, A) take a Gaussian random-walk step of sd ``spec.sd``
+    (in place), each annotator's from its own stream."""
     if spec is not None and spec.sd > 0:
-        weights += rng.normal(0, spec.sd, weights.shape)
+        n, a = weights.shape
+        weights += spec.sd * rng.normal((a, n), np.arange(n)).T

@@ -64,7 +64,7 @@ class JudgmentLog:
         run_id : str
         seed : int
         item_ids : ndarray of str
-            Item id per item code.
+            Item id per item code (only those of the judged items are read).
         group_names, kinds : ndarray of str
             Group name and model kind per annotator.
         strategy_labels : list of str
@@ -74,6 +74,13 @@ class JudgmentLog:
             return pd.DataFrame(columns=JUDGMENT_COLUMNS)
         cols = {k: np.concatenate([r[k] for r in self._steps]) for k in self._steps[0]}
         who = cols["annotator_id"]
+        # Only the items judged are labelled (an item set may hold millions).
+        item_cols = ("item_a", "item_b", "first", "chosen")
+        used, local = np.unique(np.concatenate([cols[c] for c in item_cols]),
+                                return_inverse=True)
+        item_ids = np.asarray(item_ids, dtype=object)[used]
+        for k, c in enumerate(np.split(local.reshape(-1), len(item_cols))):
+            cols[item_cols[k]] = c
         df = pd.DataFrame({
             "run_id": run_id, "step": cols["step"].astype(np.int64),
             "pair_id": cols["pair_id"].astype(np.int64), "annotator_id": who.astype(np.int64),

@@ -21,17 +21,19 @@ from cogsim.actr import ACTRBatch
 from cogsim.baselines.random_utility import RANDOM_UTILITY_KINDS
 from cogsim.baselines.random_utility import judge as random_utility_judge
 from cogsim.ibl import IBLBatch
-from cogsim.payoffs import payoff_table
 from cogsim.population import assignment, effects, parameters
 from cogsim.population.judgments import STRATEGIES, JudgmentLog
-from cogsim.similarity import item_similarity, similarity_lookup
 from cogsim.spec import PopulationSpec, SpecError
+from cogsim.streams import KeyedStreams, RandomSource, normals, uniforms
 from cogsim.tasks import attribute_columns
+from cogsim.tasks.registry import AttributeScaling, ItemRegistry
 
 __all__ = ["PRIOR_SPAN", "Annotator", "AnnotatorPopulation"]
 
 #: Seconds over which ACT-R annotators' prior experiences are spread before the first judgment.
 PRIOR_SPAN = 600.0
+#: Largest decay used with optimized learning (which needs d < 1).
+OPTIMIZED_MAX_DECAY = 0.999
 
 
 class Annotator(mesa.Agent):
@@ -61,50 +63,104 @@ class AnnotatorPopulation(mesa.Model):
     ----------
     spec : PopulationSpec
     items : DataFrame
-        Item table (``item_id`` and numeric attributes).
-    pairs : DataFrame
-        Pairs to judge (``pair_id``, ``item_a``, ``item_b``); each is judged by
-        ``spec.assignment.annotators_per_pair`` annotators.
+        The reference item set (``item_id`` and numeric attributes): it fixes the
+        attribute scaling when the spec has no ``scaling`` section, and the annotators'
+        prior experiences are drawn from it.  More items can arrive later
+        (:attr:`registry`).
+    pairs : DataFrame, optional
+        Pairs to judge in :meth:`run` (``pair_id``, ``item_a``, ``item_b``); each is
+        judged by ``spec.assignment.annotators_per_pair`` annotators.
     seed : int, optional
         Overrides ``spec.seed``; every random draw derives from it.
     source : str
         Where the spec came from, for error messages.
+
+    Notes
+    -----
+    A step is a round in which each annotator judges at most one pair
+    (:meth:`judge_step`, any number of calls); :meth:`end_step` then applies social
+    influence and drift.  Every draw of a judgment comes from the judging annotator's own
+    keyed stream (:class:`cogsim.streams.KeyedStreams`), so an annotator's judgments do not
+    depend on which other annotators judge in the same call.
     """
 
-    def __init__(self, spec: PopulationSpec, items: pd.DataFrame, pairs: pd.DataFrame,
-                 seed: int | None = None, source: str = "spec"):
+    def __init__(self, spec: PopulationSpec, items: pd.DataFrame,
+                 pairs: pd.DataFrame | None = None, seed: int | None = None,
+                 source: str = "spec"):
         seed = spec.seed if seed is None else int(seed)
         super().__init__(seed=seed)
         self.spec, self.seed_value, self.source = spec, seed, source
         self.attributes = attribute_columns(items)
         spec.check_attributes(self.attributes, source)
-        streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
-        self._rng_params, self._rng_prior, self._rng_assign, self._rng_judge, \
-            self._rng_effects, self._rng_ibl, self._rng_actr = streams
+        sequences = np.random.SeedSequence(seed).spawn(7)
+        self._rng_params, self._rng_prior, self._rng_assign, _, self._rng_network, _, _ = [
+            np.random.default_rng(s) for s in sequences]
+        keys = [int(s.generate_state(2, np.uint64)[1]) for s in sequences]
         self.items = items.reset_index(drop=True)
-        self.item_ids = self.items["item_id"].to_numpy().astype(str)
-        raw = self.raw = self.items[self.attributes].to_numpy(dtype=float)
-        sd = raw.std(axis=0)
-        self.z = (raw - raw.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
-        self.payoffs = payoff_table(self.items)
-        index = {item: i for i, item in enumerate(self.item_ids)}
-        self.pairs = pairs.reset_index(drop=True)
-        self.pair_items = np.stack([self.pairs["item_a"].map(index).to_numpy(),
-                                    self.pairs["item_b"].map(index).to_numpy()], axis=1)
+        scaling = (AttributeScaling.from_spec(spec.scaling, self.attributes)
+                   if spec.scaling is not None else AttributeScaling.fit(items, self.attributes))
+        self.registry = ItemRegistry(scaling)
+        self.registry.add_checked(self.items)
+        self.n_reference = len(self.items)
         self._build_annotators()
-        self._schedule = assignment.schedule(spec.assignment, self.n, len(self.pairs),
-                                             self._rng_assign, source)
-        self.n_steps = len(self._schedule)
+        self.draws = KeyedStreams(keys[3], self.n)        # each judgment's own draws
+        self.effect_draws = KeyedStreams(keys[4], self.n)  # social influence and drift
+        self._keys = keys
         self._build_models()
-        network = effects.social_network(spec.social, self.n, self._rng_effects)
+        network = effects.social_network(spec.social, self.n, self._rng_network)
         self.graph, self.neighbours = network if network is not None else (None, None)
         self.done = np.zeros(self.n, dtype=np.int64)
         self.last = effects.LastJudgments(self.n)
         self.log = JudgmentLog()
+        self.judging_step = 0            # steps closed so far (the log's ``step``)
+        self.step_judgments = 0          # judgments in the open step
+        self.step_lapses = 0
         self.step_lapse_rate = 0.0
         self.datacollector = mesa.DataCollector(model_reporters={
             "lapse_rate": lambda m: m.step_lapse_rate,
             "judgments": lambda m: int(m.done.sum())})
+        self.pairs, self._schedule, self.n_steps = None, [], 0
+        if pairs is not None:
+            self.pairs = pairs.reset_index(drop=True)
+            self.pair_items = np.stack([self.registry.codes(self.pairs["item_a"], "pairs"),
+                                        self.registry.codes(self.pairs["item_b"], "pairs")],
+                                       axis=1)
+            self._schedule = assignment.schedule(spec.assignment, self.n, len(self.pairs),
+                                                 self._rng_assign, source)
+            self.n_steps = len(self._schedule)
+
+    # ------------------------------------------------------------------ items
+    @property
+    def item_ids(self) -> np.ndarray:
+        """Id of every item the population knows, by code."""
+        return self.registry.ids
+
+    @property
+    def raw(self) -> np.ndarray:
+        """Every known item's raw attribute values, (n items, A)."""
+        return self.registry.raw
+
+    @property
+    def z(self) -> np.ndarray:
+        """Every known item's attributes in standard units, (n items, A)."""
+        return self.registry.z
+
+    @property
+    def payoffs(self):
+        """The gamble items' payoff table (None when items are not gambles)."""
+        return self.registry.payoffs
+
+    def gold_value(self, codes: np.ndarray) -> np.ndarray:
+        """Gold value of items: the gold weights over standard units, or a gamble's
+        expected value."""
+        if self.payoffs is not None and not self._gold_given:
+            return self.payoffs.expected_value(codes)
+        return self.registry.z[codes] @ self.gold_weights
+
+    @property
+    def gold_values(self) -> np.ndarray:
+        """Gold value of every known item, by code."""
+        return self.gold_value(np.arange(len(self.registry)))
 
     # ------------------------------------------------------------- building
     def _build_annotators(self) -> None:
@@ -118,19 +174,29 @@ class AnnotatorPopulation(mesa.Model):
         self.weights = parameters.draw_value_weights(groups, self.group_index, self.attributes,
                                                      self._rng_params)
         gold = spec.feedback.gold if spec.feedback and spec.feedback.gold else None
+        self._gold_given = gold is not None
         if gold is None:
             self.gold_weights = parameters.gold_weights(groups, counts, self.attributes)
         else:
             self.gold_weights = np.array([gold.get(a, 0.0) for a in self.attributes])
-        self.gold_values = self.z @ self.gold_weights
-        if self.payoffs is not None and gold is None:
-            self.gold_values = self.payoffs.expected_values()
         for i in range(self.n):
             Annotator(self, i, str(self.group_names[i]), str(self.kinds[i]))
 
     def _draw(self, engine: str, rows: np.ndarray) -> dict[str, np.ndarray | None]:
-        return parameters.draw_arguments(engine, self.spec.groups, self.group_index, rows,
+        args = parameters.draw_arguments(engine, self.spec.groups, self.group_index, rows,
                                          self._rng_params)
+        memory = self.spec.memory
+        if engine != "all" and memory is not None and memory.optimized_learning is not False:
+            # The spec keeps decay below 1 up to 5 sd; a rarer draw is held just below it.
+            args["decay"] = np.minimum(args["decay"], OPTIMIZED_MAX_DECAY)
+        return args
+
+    def _memory_arguments(self) -> dict:
+        memory = self.spec.memory
+        if memory is None:
+            return {}
+        return {"optimized_learning": memory.optimized_learning,
+                "max_instances": memory.max_instances}
 
     def _build_models(self) -> None:
         """Every annotator's parameters, and one batched model per kind with its priors."""
@@ -143,13 +209,13 @@ class AnnotatorPopulation(mesa.Model):
         self.slot[self.actr_rows] = np.arange(len(self.actr_rows))
         self.strategy_labels = list(STRATEGIES)
         self.ibl = self.actr = None
-        if len(self.ibl_rows) or len(self.actr_rows):
-            similarity = similarity_lookup(item_similarity(self.z))
+        similarity = self.registry.similarity_function()
         if len(self.ibl_rows):
             rows = self.ibl_rows
             args = self._draw("ibl", rows)
             prior = np.rint(args.pop("prior_instances")).astype(int)
-            self.ibl = IBLBatch(len(rows), ["item"], **args, seed=self._rng_ibl)
+            self.ibl = IBLBatch(len(rows), ["item"], **args, **self._memory_arguments(),
+                                seed=KeyedStreams(self._keys[5], len(rows)))
             self.ibl.similarity("item", similarity, 1.0)
             for who, items, value in self._prior_experiences(rows, prior):
                 self.ibl.populate(items[:, None, None].astype(float), value, agents=who, when=0)
@@ -176,26 +242,29 @@ class AnnotatorPopulation(mesa.Model):
             heuristics=heuristics, utility=utility,
             utility_learning=any(g.utility_learning for g in own),
             discount_reward_by_time=False, partial_matching=True, blending=True,
-            **args, seed=self._rng_actr)
+            **args, **self._memory_arguments(), seed=KeyedStreams(self._keys[6], len(rows)))
         self.actr.similarity("item", similarity, 1.0)
         self.rewarded = np.array([bool(g.utility_learning) for g in own])
         self.strategy_labels += heuristics
         self._actr_labels = np.array([0] + [self.strategy_labels.index(h) for h in heuristics])
-        # Each item as an ACT-R chunk's slots: item code, then the raw attributes.
-        self.chunks = np.column_stack([np.arange(len(self.raw), dtype=float), self.raw])
         self.actr.advance(PRIOR_SPAN)
         for who, items, value in self._prior_experiences(rows, prior):
             when = self._rng_prior.uniform(0, PRIOR_SPAN, len(who))
-            self.actr.learn(self.chunks[items], value, agents=who, when=when)
+            self.actr.learn(self.chunks(items), value, agents=who, when=when)
+
+    def chunks(self, codes: np.ndarray) -> np.ndarray:
+        """Items as ACT-R chunks' slots: item code, then the raw attributes."""
+        return np.column_stack([np.asarray(codes, dtype=float), self.registry.raw[codes]])
 
     def experienced_value(self, annotators: np.ndarray, items: np.ndarray,
-                          rng: np.random.Generator) -> np.ndarray:
+                          rng: RandomSource) -> np.ndarray:
         """What annotators experience an item to be worth: their value function plus
-        Gaussian noise of their ``value_noise``; for a gamble, a draw of its payoff."""
+        Gaussian noise of their ``value_noise``; for a gamble, a draw of its payoff.
+        ``rng`` is a Generator or keyed streams over the annotators."""
         if self.payoffs is not None:
-            return self.payoffs.draw(items, rng)
+            return self.payoffs.draw(items, uniforms(rng, (len(items),), annotators))
         return (np.einsum("ij,ij->i", self.z[items], self.weights[annotators])
-                + rng.normal(0, 1, len(annotators)) * self.value_noise[annotators])
+                + normals(rng, len(annotators), annotators) * self.value_noise[annotators])
 
     def _prior_experiences(self, rows: np.ndarray, counts: np.ndarray
                            ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -204,33 +273,47 @@ class AnnotatorPopulation(mesa.Model):
         rng = self._rng_prior
         for k in range(int(counts.max()) if len(counts) else 0):
             who = np.flatnonzero(counts > k)
-            items = rng.integers(0, len(self.z), len(who))
+            items = rng.integers(0, self.n_reference, len(who))
             yield who, items, self.experienced_value(rows[who], items, rng)
 
     # ---------------------------------------------------------------- steps
     def step(self) -> None:
-        """Judge every pair scheduled for this step, in one batch per model kind."""
+        """Judge every pair scheduled for this step (one batch per model kind), then end
+        the step."""
         s = self.steps - 1          # Mesa counts steps from 1
         if s >= self.n_steps:
             self.running = False
             return
         who, pair = self._schedule[s]
-        rng, spec = self._rng_judge, self.spec
-        items = self.pair_items[pair]                    # (m, 2): item_a, item_b
-        a_first = rng.random(len(who)) < 0.5
-        first = np.where(a_first, items[:, 0], items[:, 1])
-        second = np.where(a_first, items[:, 1], items[:, 0])
+        items = self.pair_items[pair]
+        self.log.add(**self.judge_step(who, items[:, 0], items[:, 1],
+                                       self.pairs["pair_id"].to_numpy()[pair]))
+        self.end_step()
+
+    def judge_step(self, who: np.ndarray, item_a: np.ndarray, item_b: np.ndarray,
+                   pair_id: np.ndarray) -> dict[str, np.ndarray]:
+        """Annotators ``who`` (distinct, none of them judged yet in this step) judge the
+        pairs (item codes ``item_a``, ``item_b``) in one batch per model kind, and learn.
+
+        Returns the judgments' columns (item codes; see :class:`JudgmentLog`).
+        """
+        rng, spec = self.draws, self.spec
+        m = len(who)
+        a_first = rng.random((m,), who) < 0.5
+        first = np.where(a_first, item_a, item_b)
+        second = np.where(a_first, item_b, item_a)
         v_first, v_second, p_first, decided, rt, strategy = self._evaluate(who, first, second)
         choose_first = np.where(np.isnan(p_first), v_first > v_second,
-                                rng.random(len(who)) < np.nan_to_num(p_first))
+                                rng.random((m,), who) < np.nan_to_num(p_first))
         ties = v_first == v_second
-        choose_first = np.where(ties & np.isnan(p_first), rng.random(len(who)) < 0.5,
+        choose_first = np.where(ties & np.isnan(p_first), rng.random((m,), who) < 0.5,
                                 choose_first)
         choose_first = np.where(decided >= 0, decided == 1, choose_first)
-        choose_first, shortcut = effects.apply_position_bias(spec.position_bias, choose_first,
-                                                             strategy, rng)
-        choose_first, lapse_rate = effects.apply_lapses(spec.fatigue, self.done[who],
-                                                        choose_first, strategy, rng)
+        choose_first, shortcut = effects.apply_position_bias(
+            spec.position_bias, choose_first, strategy, lambda: rng.random((m,), who))
+        choose_first, lapse_rate = effects.apply_lapses(
+            spec.fatigue, self.done[who], choose_first, strategy,
+            lambda: rng.random((m,), who))
         p_total = effects.probability_first(p_first, shortcut, lapse_rate)
         chosen = np.where(choose_first, first, second)
         other = np.where(choose_first, second, first)
@@ -238,18 +321,28 @@ class AnnotatorPopulation(mesa.Model):
         self.done[who] += 1
         self.last.record(who, chosen, np.where(choose_first, v_first, v_second), other,
                          np.where(choose_first, v_second, v_first))
-        effects.social_influence(spec.social, self.neighbours, self.last, self._memories(),
-                                 self._rng_effects)
-        effects.drift(spec.drift, self.weights, self._rng_effects)
-        self.step_lapse_rate = (float((strategy == effects.LAPSE).mean()) if len(who)
-                                else 0.0)
-        self.log.add(
-            step=np.full(len(who), s), pair_id=self.pairs["pair_id"].to_numpy()[pair],
-            annotator_id=who, item_a=items[:, 0], item_b=items[:, 1], first=first,
+        self.step_judgments += m
+        self.step_lapses += int((strategy == effects.LAPSE).sum())
+        return dict(
+            step=np.full(m, self.judging_step), pair_id=np.asarray(pair_id),
+            annotator_id=who, item_a=item_a, item_b=item_b, first=first,
             chosen=chosen, value_a=np.where(a_first, v_first, v_second),
             value_b=np.where(a_first, v_second, v_first),
             p_a=np.where(a_first, p_total, 1 - p_total), rt=rt, strategy=strategy)
+
+    def end_step(self, social: bool = True, drift: bool = True) -> None:
+        """Close the step: social influence and drift (unless switched off), then the
+        data collector."""
+        if social:
+            effects.social_influence(self.spec.social, self.neighbours, self.last,
+                                     self._memories(), self.effect_draws)
+        if drift:
+            effects.drift(self.spec.drift, self.weights, self.effect_draws)
+        self.step_lapse_rate = (self.step_lapses / self.step_judgments
+                                if self.step_judgments else 0.0)
         self.datacollector.collect(self)
+        self.judging_step += 1
+        self.step_judgments = self.step_lapses = 0
 
     def _evaluate(self, who, first, second):
         """Each judging annotator's view of its pair (first shown, second shown).
@@ -271,7 +364,8 @@ class AnnotatorPopulation(mesa.Model):
             v1[ibl], v2[ibl] = self.ibl.last_blended[:, 0], self.ibl.last_blended[:, 1]
         actr = np.flatnonzero(kinds == "actr")
         if len(actr):
-            pairs = self.chunks[np.stack([first[actr], second[actr]], axis=1)]
+            pairs = self.chunks(np.stack([first[actr], second[actr]], axis=1).ravel()
+                                ).reshape(len(actr), 2, -1)
             res = self.actr.judge(pairs, 0, agents=self.slot[who[actr]])
             v1[actr], v2[actr] = res["values"][:, 0], res["values"][:, 1]
             decided[actr] = 1 - res["choice"]
@@ -290,17 +384,17 @@ class AnnotatorPopulation(mesa.Model):
         """What annotators ``sub`` learn about their chosen items: their own experience (at
         ``experience_rate``) or, at the feedback rate, the gold value, which wins.  Returns
         (outcome, learn mask, gold mask)."""
-        spec, rng = self.spec, self._rng_effects
+        spec, rng = self.spec, self.draws
         outcome = np.full(len(sub), np.nan)
         learn = np.zeros(len(sub), dtype=bool)
         gold = np.zeros(len(sub), dtype=bool)
         if spec.experience_rate > 0:
-            own = rng.random(len(sub)) < spec.experience_rate
+            own = rng.random((len(sub),), sub) < spec.experience_rate
             value = self.experienced_value(sub, chosen, rng)
             outcome[own], learn[own] = value[own], True
         if spec.feedback is not None and spec.feedback.rate > 0:
-            gold = rng.random(len(sub)) < spec.feedback.rate
-            outcome[gold], learn[gold] = self.gold_values[chosen][gold], True
+            gold = rng.random((len(sub),), sub) < spec.feedback.rate
+            outcome[gold], learn[gold] = self.gold_value(chosen)[gold], True
         return outcome, learn, gold
 
     def _learn(self, who, chosen, other) -> None:
@@ -321,11 +415,11 @@ class AnnotatorPopulation(mesa.Model):
         sub, item = who[rows], chosen[rows]
         outcome, learn, gold = self._outcomes(sub, item)
         if learn.any():
-            self.actr.learn(self.chunks[item[learn]], outcome[learn],
+            self.actr.learn(self.chunks(item[learn]), outcome[learn],
                             agents=self.slot[sub[learn]])
         reward = gold & self.rewarded[self.slot[sub]]
         if reward.any():
-            right = self.gold_values[item] >= self.gold_values[other[rows]]
+            right = self.gold_value(item) >= self.gold_value(other[rows])
             self.actr.reward(np.where(right[reward], 1.0, -1.0), agents=self.slot[sub[reward]])
 
     def _memories(self) -> list[tuple[np.ndarray, effects.Store]]:
@@ -337,7 +431,7 @@ class AnnotatorPopulation(mesa.Model):
                 items[:, None, None].astype(float), values, agents=self.slot[rows])))
         if self.actr is not None:
             out.append((self.actr_rows, lambda rows, items, values: self.actr.learn(
-                self.chunks[items], values, agents=self.slot[rows])))
+                self.chunks(items), values, agents=self.slot[rows])))
         return out
 
     # ------------------------------------------------------------------ run

@@ -235,35 +235,75 @@ def _pairs_frame(a: np.ndarray, b: np.ndarray, items: pd.DataFrame) -> pd.DataFr
     return pairs
 
 
-def _candidate_pairs(items: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    n = len(items)
-    a, b = np.triu_indices(n, k=1)
+def _pair_space(items: pd.DataFrame) -> tuple[list[np.ndarray], np.ndarray]:
+    """The candidate pairs without listing them: the item rows of each group (one group,
+    or one per prompt) and the cumulative number of pairs over the groups."""
     if "prompt" in items.columns:
-        prompts = items["prompt"].to_numpy()
-        same = prompts[a] == prompts[b]
-        a, b = a[same], b[same]
-    return a, b
+        codes, _ = pd.factorize(items["prompt"].astype(str), sort=False)
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(codes.max() + 2))
+        groups = [order[bounds[g]:bounds[g + 1]] for g in range(len(bounds) - 1)]
+    else:
+        groups = [np.arange(len(items))]
+    sizes = np.array([len(g) for g in groups], dtype=np.int64)
+    return groups, np.concatenate([[0], np.cumsum(sizes * (sizes - 1) // 2)])
+
+
+def _decode_pairs(index: np.ndarray, groups: list[np.ndarray], cumulative: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Item rows (a, b), a before b within its group, of candidate pairs by number: the
+    pairs of a group are numbered as ``numpy.triu_indices`` lists them."""
+    group = np.searchsorted(cumulative, index, side="right") - 1
+    r = index - cumulative[group]
+    n = np.array([len(g) for g in groups], dtype=np.int64)[group]
+    # Row i of the upper triangle starts at S(i) = i n - i (i + 1) / 2.
+    i = np.floor(((2 * n - 1) - np.sqrt((2.0 * n - 1) ** 2 - 8.0 * r)) / 2).astype(np.int64)
+    start = i * n - i * (i + 1) // 2
+    i = np.where(start > r, i - 1, i)
+    start = i * n - i * (i + 1) // 2
+    nxt = (i + 1) * n - (i + 1) * (i + 2) // 2
+    i = np.where(nxt <= r, i + 1, i)
+    start = i * n - i * (i + 1) // 2
+    j = r - start + i + 1
+    rows_a = np.empty(len(index), dtype=np.int64)
+    rows_b = np.empty(len(index), dtype=np.int64)
+    for g in np.unique(group):
+        sel = group == g
+        rows_a[sel], rows_b[sel] = groups[g][i[sel]], groups[g][j[sel]]
+    return rows_a, rows_b
 
 
 def all_pairs(items: pd.DataFrame) -> pd.DataFrame:
-    """Every unordered pair of items (of responses to the same prompt, if prompts are given)."""
-    a, b = _candidate_pairs(items)
-    if len(a) == 0:
+    """Every unordered pair of items (of responses to the same prompt, if prompts are
+    given), in the order of the item table."""
+    groups, cumulative = _pair_space(items)
+    total = int(cumulative[-1])
+    if total == 0:
         raise ItemError("no pairs can be formed: each prompt has a single response")
-    return _pairs_frame(a, b, items)
+    check_fits("pairs", "pairs", total, PAIR_BYTES)
+    a, b = _decode_pairs(np.arange(total), groups, cumulative)
+    order = np.lexsort((b, a))
+    return _pairs_frame(a[order], b[order], items)
 
 
 def random_pairs(items: pd.DataFrame, n_pairs: int, rng: np.random.Generator) -> pd.DataFrame:
-    """``n_pairs`` pairs drawn at random, without repeats while there are unused pairs."""
+    """``n_pairs`` pairs drawn at random, without repeats while there are unused pairs.
+
+    The candidate pairs are numbered, never listed, so an item set of millions works."""
     if n_pairs < 1:
         raise ItemError(f"pairs: expected a positive number of pairs, got {n_pairs}")
     check_fits("pairs", "pairs", n_pairs, PAIR_BYTES)
-    a, b = _candidate_pairs(items)
-    if len(a) == 0:
+    groups, cumulative = _pair_space(items)
+    total = int(cumulative[-1])
+    if total == 0:
         raise ItemError("no pairs can be formed: each prompt has a single response")
-    reps = -(-n_pairs // len(a))
-    order = np.concatenate([rng.permutation(len(a)) for _ in range(reps)])[:n_pairs]
-    return _pairs_frame(a[order], b[order], items)
+    if n_pairs <= total:
+        index = rng.choice(total, n_pairs, replace=False)
+    else:
+        reps = -(-n_pairs // total)
+        index = np.concatenate([rng.permutation(total) for _ in range(reps)])[:n_pairs]
+    a, b = _decode_pairs(index, groups, cumulative)
+    return _pairs_frame(a, b, items)
 
 
 def load_pairs(path: str | Path, items: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,253 @@
+"""The items a population knows, as they arrive: ids, attributes in fixed standard units,
+and the similarity of any two of them computed from their attributes.
+
+A population never needs its items in advance.  Each item gets a code (0, 1, ...) in
+the order it is first seen; its attribute values are kept in standard units
+z = (x - center) / scale with a scaling fixed once (by the spec's ``scaling`` section, or
+fitted on the population's reference item set, :meth:`AttributeScaling.fit`) — never
+re-fitted to whichever items happen to be present.  The similarity of items i and j is
+
+    sim(i, j) = 1 - (1/A) sum_a min(1, |z_ia - z_ja| / span_a)
+
+over the A attributes (bounded linear similarity per attribute, a difference of ``span``
+standard units or more counting as wholly unlike), computed on the codes' attributes
+when the engine asks: no table over pairs of items, so memory grows with the number of
+items, not its square (8 bytes per attribute per item, plus the id).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cogsim.errors import ItemError
+from cogsim.payoffs import PayoffTable, payoff_table
+from cogsim.tasks.items import GAMBLE_COLUMNS, TEXT_COLUMNS
+
+__all__ = ["AttributeScaling", "ItemRegistry"]
+
+
+@dataclass(frozen=True)
+class AttributeScaling:
+    """Standard units of item attributes: z = (x - center) / scale, and the ``span`` (in
+    standard units) over which partial matching falls from 1 to 0."""
+
+    attributes: tuple[str, ...]
+    center: np.ndarray
+    scale: np.ndarray
+    span: np.ndarray
+
+    @classmethod
+    def fit(cls, items: pd.DataFrame, attributes: list[str]) -> AttributeScaling:
+        """Mean and standard deviation of each attribute over ``items``, and its range in
+        standard units (an attribute with no spread gets scale 1 and span 1)."""
+        raw = items[list(attributes)].to_numpy(dtype=float)
+        sd = raw.std(axis=0)
+        scale = np.where(sd > 0, sd, 1.0)
+        span = (raw.max(axis=0) - raw.min(axis=0)) / scale
+        return cls(tuple(attributes), raw.mean(axis=0), scale, np.where(span > 0, span, 1.0))
+
+    @classmethod
+    def from_spec(cls, scaling: dict, attributes: list[str]) -> AttributeScaling:
+        """From a spec's ``scaling`` section (``{attribute: AttributeScale}``)."""
+        rows = [scaling[a] for a in attributes]
+        return cls(tuple(attributes), np.array([r.center for r in rows]),
+                   np.array([r.scale for r in rows]), np.array([r.span for r in rows]))
+
+    def to_spec(self) -> dict[str, dict[str, float]]:
+        """The spec's ``scaling`` section: ``{attribute: {center, scale, span}}``."""
+        return {a: {"center": float(c), "scale": float(s), "span": float(w)}
+                for a, c, s, w in zip(self.attributes, self.center, self.scale, self.span)}
+
+    def standardize(self, raw: np.ndarray) -> np.ndarray:
+        """Attribute values (n, A) in standard units."""
+        return (raw - self.center) / self.scale
+
+
+class ItemRegistry:
+    """Items known so far: codes, ids, raw attributes and standard units.
+
+    Parameters
+    ----------
+    scaling : AttributeScaling
+        Fixed standard units; its attributes are the items' attributes, in order.
+    """
+
+    def __init__(self, scaling: AttributeScaling):
+        self.scaling = scaling
+        self.attributes = list(scaling.attributes)
+        a = len(self.attributes)
+        self.index: dict[str, int] = {}
+        self._n = 0
+        self._ids = np.empty(16, dtype=object)
+        self._raw = np.empty((16, a))
+        self._z = np.empty((16, a))
+        self._matched = np.empty((16, a))        # z / span: what partial matching compares
+        self.payoffs: PayoffTable | None = None
+        self.prompts: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def ids(self) -> np.ndarray:
+        """Item id of every code, (n items,) of str objects (a view)."""
+        return self._ids[:self._n]
+
+    @property
+    def raw(self) -> np.ndarray:
+        """Raw attribute values of every item, (n items, A)."""
+        return self._raw[:len(self)]
+
+    @property
+    def z(self) -> np.ndarray:
+        """Attribute values in standard units, (n items, A)."""
+        return self._z[:len(self)]
+
+    # ------------------------------------------------------------------ adding
+    def check(self, items: pd.DataFrame, source: str = "items") -> pd.DataFrame:
+        """Check an item table against the registry: every attribute present, no other
+        numeric column, finite values, ids (given or derived) consistent with known
+        items.  Returns the table with ``item_id`` as strings; changes nothing.
+
+        Raises
+        ------
+        ItemError
+            A ValueError naming the source, row and column of the first problem.
+        """
+        if not isinstance(items, pd.DataFrame):
+            raise ItemError(f"{source}: expected a table of items (pandas DataFrame or a "
+                            f"list of attribute mappings), got {type(items).__name__}")
+        if len(items) == 0:
+            raise ItemError(f"{source}: no items; expected at least one")
+        missing = [a for a in self.attributes if a not in items.columns]
+        if missing:
+            raise ItemError(f"{source}: missing attribute {missing[0]!r}; expected "
+                            f"attributes {self.attributes}")
+        known = set(self.attributes) | set(TEXT_COLUMNS) | set(GAMBLE_COLUMNS)
+        extra = [c for c in items.columns if c not in known]
+        if extra:
+            raise ItemError(f"{source}: unknown attribute {extra[0]!r}; expected only "
+                            f"{self.attributes} (and item_id, prompt, text)")
+        raw = np.empty((len(items), len(self.attributes)))
+        for j, a in enumerate(self.attributes):
+            values = pd.to_numeric(items[a], errors="coerce").to_numpy(dtype=float,
+                                                                      na_value=np.nan)
+            bad = ~np.isfinite(values)
+            if bad.any():
+                row = int(np.flatnonzero(bad)[0])
+                raise ItemError(f"{source}, row {row + 1}, column {a!r}: expected a finite "
+                                f"number, got {items[a].iloc[row]!r}")
+            raw[:, j] = values
+        items = items.copy()
+        items["item_id"] = (items["item_id"].astype(str) if "item_id" in items.columns
+                            else self.content_ids(raw))
+        dup = items["item_id"].duplicated(keep=False).to_numpy()
+        if dup.any():
+            first = items["item_id"][dup].iloc[0]
+            rows = np.flatnonzero(items["item_id"].to_numpy() == first)
+            if not np.array_equal(raw[rows], np.broadcast_to(raw[rows[0]], raw[rows].shape)):
+                raise ItemError(f"{source}, row {rows[1] + 1}, column 'item_id': {first!r} "
+                                f"appears again with other attributes; expected one "
+                                f"description per item")
+        codes = items["item_id"].map(self.index)
+        seen = codes.notna().to_numpy()
+        if seen.any():
+            rows = np.flatnonzero(seen)
+            old = self._raw[codes.to_numpy()[rows].astype(np.intp)]
+            differ = np.flatnonzero(~(old == raw[rows]).all(axis=1))
+            if differ.size:
+                row = int(rows[differ[0]])
+                raise ItemError(f"{source}, row {row + 1}, column 'item_id': item "
+                                f"{items['item_id'].iloc[row]!r} is already known with other "
+                                f"attributes; expected the same values or a new id")
+        if self.payoffs is not None and "outcomes" not in items.columns and not seen.all():
+            raise ItemError(f"{source}: the population's items are gambles; expected "
+                            f"'outcomes' and 'probabilities' columns for new items")
+        return items.assign(**{a: raw[:, j] for j, a in enumerate(self.attributes)})
+
+    def content_ids(self, raw: np.ndarray) -> pd.Series:
+        """Ids for items given without one: ``"x"`` and 16 hex digits of the SHA-256 of
+        their attribute values, so that the same values always get the same id."""
+        data = np.ascontiguousarray(raw, dtype="<f8")
+        return pd.Series(["x" + hashlib.sha256(row.tobytes()).hexdigest()[:16] for row in data])
+
+    def add(self, items: pd.DataFrame, source: str = "items") -> np.ndarray:
+        """Register the items not yet known (checked with :meth:`check`); returns every
+        row's code."""
+        items = self.check(items, source)
+        return self.add_checked(items)
+
+    def add_checked(self, items: pd.DataFrame) -> np.ndarray:
+        """Register items already checked by :meth:`check`; returns every row's code."""
+        ids = items["item_id"].to_numpy()
+        codes = np.fromiter((self.index.get(i, -1) for i in ids), dtype=np.int64,
+                            count=len(ids))
+        new = np.flatnonzero(codes < 0)
+        if len(new):
+            fresh = pd.unique(ids[new])
+            first = pd.Index(ids).get_indexer(fresh)
+            start = len(self)
+            self._reserve(start + len(fresh))
+            raw = items[self.attributes].to_numpy(dtype=float)[first]
+            z = self.scaling.standardize(raw)
+            end = start + len(fresh)
+            self._raw[start:end], self._z[start:end] = raw, z
+            self._matched[start:end] = z / self.scaling.span
+            self._ids[start:end] = [str(i) for i in fresh]
+            self._n = end
+            self.index.update(zip(fresh.tolist(), range(start, end)))
+            if "prompt" in items.columns:
+                prompts = items["prompt"].to_numpy()[first]
+                self.prompts.update((start + k, str(p)) for k, p in enumerate(prompts)
+                                    if isinstance(p, str))
+            if "outcomes" in items.columns:
+                table = payoff_table(items.iloc[first])
+                self.payoffs = table if self.payoffs is None else self.payoffs.extended(table)
+            codes = np.fromiter((self.index[i] for i in ids), dtype=np.int64, count=len(ids))
+        return codes
+
+    def _reserve(self, n: int) -> None:
+        if n <= len(self._raw):
+            return
+        size = max(n, 2 * len(self._raw))
+        for name in ("_ids", "_raw", "_z", "_matched"):
+            old = getattr(self, name)
+            new = np.empty((size,) + old.shape[1:], dtype=old.dtype)
+            new[:len(self)] = old[:len(self)]
+            setattr(self, name, new)
+
+    def codes(self, ids, source: str = "items") -> np.ndarray:
+        """Codes of known item ids; an unknown id is an ItemError."""
+        out = np.empty(len(ids), dtype=np.int64)
+        for k, i in enumerate(ids):
+            code = self.index.get(str(i))
+            if code is None:
+                raise ItemError(f"{source}, row {k + 1}: unknown item {str(i)!r}; expected "
+                                f"an item the population has been given")
+            out[k] = code
+        return out
+
+    # -------------------------------------------------------------- similarity
+    def similarity(self, x, y) -> np.ndarray:
+        """sim of items with codes ``x`` and ``y`` (arrays of equal or broadcastable
+        shape, given as floats or integers): 1 - mean_a min(1, |z_xa - z_ya| / span_a)."""
+        m = self._matched
+        zx = m[np.asarray(x).astype(np.intp)]
+        zy = m[np.asarray(y).astype(np.intp)]
+        d = np.abs(zx - zy)
+        np.minimum(d, 1.0, out=d)
+        out = d.sum(axis=-1)
+        out *= -1.0 / m.shape[1]
+        out += 1.0
+        return out
+
+    def similarity_function(self):
+        """:meth:`similarity` as the engines take it (1 on equal codes)."""
+        def similarity(x, y):
+            return self.similarity(x, y)
+        similarity.exact_on_equal = True
+        return similarity
