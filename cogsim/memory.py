@@ -507,8 +507,26 @@ def retrieval_weights(activations: np.ndarray, candidates: np.ndarray | None = N
         return np.exp(a - shift, out=out) if np.any(shift) else np.exp(a, out=out)
 
 
+def instance_sum(x: np.ndarray, axis: int = 0, sequential: bool = False,
+                 keepdims: bool = False) -> np.ndarray:
+    """Sum over the instance axis.
+
+    ``sequential``: strictly left to right, so that an agent's sum is the same bit for bit
+    whichever other agents share the array (NumPy sums a lone column pairwise, but the
+    columns of a row-major array row by row; a batch-invariant population needs one rule).
+    Without it, NumPy's own order, which is what PyIBL's sums give for a single agent.
+    """
+    if not sequential or (x.flags.c_contiguous and x.size > x.shape[axis] and axis == 0):
+        return x.sum(axis=axis, keepdims=keepdims)
+    if x.shape[axis] == 0:
+        return x.sum(axis=axis, keepdims=keepdims)
+    total = np.cumsum(x, axis=axis)
+    return total.take([-1] if keepdims else -1, axis=axis)
+
+
 def retrieval_probabilities(activations: np.ndarray, candidates: np.ndarray | None,
-                            temperature: ArrayLike, axis: int = 0) -> np.ndarray:
+                            temperature: ArrayLike, axis: int = 0,
+                            sequential: bool = False) -> np.ndarray:
     """Retrieval probabilities P_i = exp(A_i / tau) / sum_j exp(A_j / tau).
 
     Parameters
@@ -531,11 +549,12 @@ def retrieval_probabilities(activations: np.ndarray, candidates: np.ndarray | No
     w = retrieval_weights(activations, candidates, temperature, axis=axis)
     if w.shape[axis] == 0:
         return w
-    total = w.sum(axis=axis, keepdims=True)
+    total = instance_sum(w, axis, sequential, keepdims=True)
     return w / np.where(total > 0, total, 1.0)
 
 
-def blend(weights: np.ndarray, utilities: ArrayLike, axis: int = 0) -> np.ndarray:
+def blend(weights: np.ndarray, utilities: ArrayLike, axis: int = 0,
+          sequential: bool = False) -> np.ndarray:
     """Blended value V = sum_i w_i u_i / sum_i w_i.
 
     Parameters
@@ -549,6 +568,8 @@ def blend(weights: np.ndarray, utilities: ArrayLike, axis: int = 0) -> np.ndarra
         ``weights``; then the sum is an einsum, with no broadcast copy of the utilities.
     axis : int
         The instance axis.
+    sequential : bool
+        Sum strictly left to right (:func:`instance_sum`).
 
     Returns
     -------
@@ -558,8 +579,10 @@ def blend(weights: np.ndarray, utilities: ArrayLike, axis: int = 0) -> np.ndarra
     weights = np.asarray(weights)
     utilities = np.asarray(utilities)
     axis = axis % weights.ndim
-    weight = weights.sum(axis=axis)
-    if utilities.ndim < weights.ndim:
+    weight = instance_sum(weights, axis, sequential)
+    if sequential:
+        num = instance_sum(weights * utilities, axis, sequential)
+    elif utilities.ndim < weights.ndim:
         letters = "abcdefghijklmnopqrstuvwxyz"[:weights.ndim]
         along = letters[axis:axis + utilities.ndim]
         kept = letters[:axis] + letters[axis + 1:]
@@ -599,7 +622,8 @@ def blended_values(activations: np.ndarray, utilities: ArrayLike, temperature: A
                  utilities, axis=axis)
 
 
-def blended_activation(activations: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+def blended_activation(activations: np.ndarray, candidates: np.ndarray,
+                       sequential: bool = False) -> np.ndarray:
     """ACT-R's activation of a blended retrieval, A_b = ln sum_i exp(A_i).
 
     Parameters
@@ -618,7 +642,7 @@ def blended_activation(activations: np.ndarray, candidates: np.ndarray) -> np.nd
     masked = np.where(candidates, activations, -np.inf)
     top = np.where(success, masked.max(axis=0), 0.0)
     with np.errstate(under="ignore"):
-        total = np.exp(masked - top).sum(axis=0)
+        total = instance_sum(np.exp(masked - top), 0, sequential)
     return np.where(success, top + np.log(np.where(success, total, 1.0)), np.nan)
 
 

@@ -130,6 +130,9 @@ class DeclarativeMemory:
                              f"got {time_resolution!r}")
         self.time_resolution = float(time_resolution)
         self.rng = seed if hasattr(seed, "random") else np.random.default_rng(seed)
+        #: Sum over chunks strictly left to right (``memory.instance_sum``): an agent's
+        #: values then do not depend on which agents retrieve with it.
+        self.sequential_sums = False
         self.memory = InstanceMemory(n, len(slots), optimized_learning,
                                      max_instances=max_instances)
         if self.memory.optimized_learning is not None and np.any(self.decay >= 1):
@@ -444,9 +447,10 @@ class DeclarativeMemory:
         elif blending:
             above = cand & (act >= tau)
             success = above.any(axis=0)
-            p = retrieval_probabilities(act, above, self.temperatures[agents])
-            value = blend(p, utility)
-            activation = blended_activation(act, above)
+            seq = self.sequential_sums
+            p = retrieval_probabilities(act, above, self.temperatures[agents], sequential=seq)
+            value = blend(p, utility, sequential=seq)
+            activation = blended_activation(act, above, sequential=seq)
             chunk = np.full(n, -1)
             if details:
                 out["probabilities"] = p

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.special import expit, ndtr
 
-__all__ = ["LINKS", "RANDOM_UTILITY_KINDS", "judge"]
+__all__ = ["LINKS", "RANDOM_UTILITY_KINDS", "judge", "values"]
 
 #: P(first chosen) as a function of the scaled difference of values, per model kind.
 LINKS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -22,6 +22,15 @@ LINKS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "thurstone": lambda d: ndtr(d / np.sqrt(2)),
 }
 RANDOM_UTILITY_KINDS = tuple(LINKS)
+
+
+def values(attributes: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """v = w . x per row: ``attributes`` (m, A) against ``weights`` (m, A) or (A,).
+
+    Each row is summed on its own (no BLAS, no einsum kernel that depends on the number of
+    rows), so a row's value is the same bit for bit in any batch.
+    """
+    return (attributes * weights).sum(axis=-1)
 
 
 def judge(kind: str, first: np.ndarray, second: np.ndarray, weights: np.ndarray,
@@ -42,6 +51,5 @@ def judge(kind: str, first: np.ndarray, second: np.ndarray, weights: np.ndarray,
     -------
     (v_first, v_second, p_first) : tuple of ndarray, (m,)
     """
-    v1 = np.einsum("ij,ij->i", first, weights)
-    v2 = np.einsum("ij,ij->i", second, weights)
+    v1, v2 = values(first, weights), values(second, weights)
     return v1, v2, LINKS[kind]((v1 - v2) / scale)

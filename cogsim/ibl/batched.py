@@ -97,6 +97,9 @@ class IBLBatch:
                                               self.n_agents, minimum=None)
         self.default_utility_populates = bool(default_utility_populates)
         self.fixed_noise = bool(fixed_noise)
+        #: Sum over instances strictly left to right (``memory.instance_sum``): an agent's
+        #: values then do not depend on which agents decide with it.
+        self.sequential_sums = False
         self.rng = seed if hasattr(seed, "random") else np.random.default_rng(seed)
         self._similarities: dict[int, tuple[Callable, float]] = {}
         self._explicit_weights: dict[int, float] = {}
@@ -282,8 +285,8 @@ class IBLBatch:
                         width += grow
             penalty = self._penalty(cols, option, width) if self.partial else None
             act = activation_from(base, noise[0 if shared_noise else o], penalty)
-            p = retrieval_probabilities(act, cand, tau)
-            bv = blend(p, mem.utility[:width, cols])
+            p = retrieval_probabilities(act, cand, tau, sequential=self.sequential_sums)
+            bv = blend(p, mem.utility[:width, cols], sequential=self.sequential_sums)
             if values is not None:
                 bv[missing] = values
             blended[o] = bv

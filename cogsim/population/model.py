@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cogsim.actr import ACTRBatch
-from cogsim.baselines.random_utility import RANDOM_UTILITY_KINDS
+from cogsim.baselines.random_utility import RANDOM_UTILITY_KINDS, values
 from cogsim.baselines.random_utility import judge as random_utility_judge
 from cogsim.ibl import IBLBatch
 from cogsim.population import assignment, effects, parameters
@@ -155,7 +155,7 @@ class AnnotatorPopulation(mesa.Model):
         expected value."""
         if self.payoffs is not None and not self._gold_given:
             return self.payoffs.expected_value(codes)
-        return self.registry.z[codes] @ self.gold_weights
+        return values(self.registry.z[codes], self.gold_weights)
 
     @property
     def gold_values(self) -> np.ndarray:
@@ -217,6 +217,7 @@ class AnnotatorPopulation(mesa.Model):
             self.ibl = IBLBatch(len(rows), ["item"], **args, **self._memory_arguments(),
                                 seed=KeyedStreams(self._keys[5], len(rows)))
             self.ibl.similarity("item", similarity, 1.0)
+            self.ibl.sequential_sums = True
             for who, items, value in self._prior_experiences(rows, prior):
                 self.ibl.populate(items[:, None, None].astype(float), value, agents=who, when=0)
         if len(self.actr_rows):
@@ -244,6 +245,7 @@ class AnnotatorPopulation(mesa.Model):
             discount_reward_by_time=False, partial_matching=True, blending=True,
             **args, **self._memory_arguments(), seed=KeyedStreams(self._keys[6], len(rows)))
         self.actr.similarity("item", similarity, 1.0)
+        self.actr.declarative.sequential_sums = True
         self.rewarded = np.array([bool(g.utility_learning) for g in own])
         self.strategy_labels += heuristics
         self._actr_labels = np.array([0] + [self.strategy_labels.index(h) for h in heuristics])
@@ -263,7 +265,7 @@ class AnnotatorPopulation(mesa.Model):
         ``rng`` is a Generator or keyed streams over the annotators."""
         if self.payoffs is not None:
             return self.payoffs.draw(items, uniforms(rng, (len(items),), annotators))
-        return (np.einsum("ij,ij->i", self.z[items], self.weights[annotators])
+        return (values(self.z[items], self.weights[annotators])
                 + normals(rng, len(annotators), annotators) * self.value_noise[annotators])
 
     def _prior_experiences(self, rows: np.ndarray, counts: np.ndarray
@@ -452,4 +454,4 @@ class AnnotatorPopulation(mesa.Model):
 
     def true_mean_values(self) -> pd.Series:
         """Each item's value averaged over the annotators' current value functions."""
-        return pd.Series(self.z @ self.weights.mean(axis=0), index=self.item_ids)
+        return pd.Series(values(self.z, self.weights.mean(axis=0)), index=self.item_ids)

@@ -1,0 +1,173 @@
+"""Reading an oracle query: pairs of items (ids, or attribute mappings of items never seen
+before) and who should judge them, checked in full before anything changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cogsim.errors import ItemError
+from cogsim.tasks.items import GAMBLE_COLUMNS, TEXT_COLUMNS
+from cogsim.tasks.registry import ItemRegistry
+
+__all__ = ["Query", "annotator_ids", "read_query"]
+
+#: Pair table columns besides the two items.
+PAIR_COLUMNS = ("pair_id", "annotator_id", "prompt")
+
+
+@dataclass
+class Query:
+    """A checked query: the new items to register, and per pair the items' ids, its pair
+    id (None: numbered by the oracle) and its annotator (-1: the oracle chooses)."""
+
+    new_items: pd.DataFrame | None
+    item_a: np.ndarray
+    item_b: np.ndarray
+    pair_id: np.ndarray | None
+    annotator: np.ndarray | None
+
+
+def _item_rows(pairs: Sequence, registry: ItemRegistry) -> tuple[list, list, list[dict]]:
+    """Ids of each pair's items; mappings become new item rows (ids derived from their
+    attributes when they carry none)."""
+    allowed = set(registry.attributes) | set(TEXT_COLUMNS) | set(GAMBLE_COLUMNS)
+    ids: list[list] = [[], []]
+    rows: list[dict] = []
+    for r, pair in enumerate(pairs):
+        if isinstance(pair, (str, bytes, Mapping)) or not isinstance(pair, Sequence) \
+                or len(pair) != 2:
+            raise ItemError(f"pairs, row {r + 1}: expected a pair (item_a, item_b) of item "
+                            f"ids or attribute mappings, got {pair!r:.80}")
+        for side, item in enumerate(pair):
+            if isinstance(item, Mapping):
+                missing = [a for a in registry.attributes if a not in item]
+                extra = [k for k in item if k not in allowed]
+                if missing or extra:
+                    problem = (f"missing attribute {missing[0]!r}" if missing
+                               else f"unknown attribute {extra[0]!r}")
+                    raise ItemError(f"pairs, row {r + 1}, item {'ab'[side]}: {problem}; "
+                                    f"expected attributes {registry.attributes}")
+                row = dict(item)
+                if "item_id" not in row:
+                    raw = np.array([[_number(row[a], r, side, a) for a in registry.attributes]])
+                    row["item_id"] = registry.content_ids(raw).iloc[0]
+                rows.append(row)
+                ids[side].append(str(row["item_id"]))
+            elif isinstance(item, (str, int, np.integer)):
+                ids[side].append(str(item))
+            else:
+                raise ItemError(f"pairs, row {r + 1}, item {'ab'[side]}: expected an item id "
+                                f"or a mapping of attributes, got {item!r:.80}")
+    return ids[0], ids[1], rows
+
+
+def _number(value, row: int, side: int, attribute: str) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        x = float("nan")
+    if not np.isfinite(x):
+        raise ItemError(f"pairs, row {row + 1}, item {'ab'[side]}, attribute {attribute!r}: "
+                        f"expected a finite number, got {value!r}")
+    return x
+
+
+def read_query(pairs, registry: ItemRegistry, n_annotators: int,
+               items: pd.DataFrame | None = None) -> Query:
+    """Check a query against the registry without changing it.
+
+    Parameters
+    ----------
+    pairs : DataFrame or sequence of pairs
+        A table with ``item_a`` and ``item_b`` (ids; optionally ``pair_id`` and
+        ``annotator_id``: one judgment per row by that annotator), or a sequence of
+        (item_a, item_b) where each item is an id or a mapping of its attributes.
+    registry : ItemRegistry
+    n_annotators : int
+    items : DataFrame, optional
+        New items the pairs may name.
+
+    Raises
+    ------
+    ItemError
+        (a ValueError) naming the row and what was wrong.
+    """
+    new = [] if items is None else [registry.check(items, "items")]
+    if isinstance(pairs, pd.DataFrame):
+        missing = [c for c in ("item_a", "item_b") if c not in pairs.columns]
+        if missing:
+            raise ItemError(f"pairs: no {missing[0]!r} column; expected columns item_a, "
+                            f"item_b (and optionally {', '.join(PAIR_COLUMNS)})")
+        extra = [c for c in pairs.columns if c not in ("item_a", "item_b") + PAIR_COLUMNS]
+        if extra:
+            raise ItemError(f"pairs: unknown column {extra[0]!r}; expected item_a, item_b "
+                            f"and optionally {', '.join(PAIR_COLUMNS)}")
+        table = pairs.reset_index(drop=True)
+        item_a = table["item_a"].astype(str).to_numpy()
+        item_b = table["item_b"].astype(str).to_numpy()
+    else:
+        if isinstance(pairs, (str, bytes, Mapping)) or not isinstance(pairs, Sequence):
+            raise ItemError(f"pairs: expected a table with item_a and item_b or a list of "
+                            f"(item_a, item_b) pairs, got {type(pairs).__name__}")
+        table = None
+        item_a, item_b, rows = _item_rows(pairs, registry)
+        if rows:
+            new.append(registry.check(pd.DataFrame(rows), "pairs"))
+        item_a, item_b = np.array(item_a, dtype=object), np.array(item_b, dtype=object)
+    if len(item_a) == 0:
+        raise ItemError("pairs: the batch is empty; expected at least one pair")
+    new_items = None
+    if new:
+        new_items = pd.concat(new, ignore_index=True).drop_duplicates("item_id")
+        clash = new_items["item_id"].duplicated()
+        if clash.any():
+            raise ItemError(f"items: {new_items['item_id'][clash].iloc[0]!r} is given twice "
+                            f"with other attributes; expected one description per item")
+    known = set(new_items["item_id"]) if new_items is not None else set()
+    for side, ids in (("item_a", item_a), ("item_b", item_b)):
+        for r, i in enumerate(ids):
+            if i not in registry.index and i not in known:
+                raise ItemError(f"pairs, row {r + 1}, {side}: unknown item {i!r}; expected "
+                                f"an item the oracle has been given, or its attributes")
+    same = np.flatnonzero(item_a == item_b)
+    if same.size:
+        raise ItemError(f"pairs, row {same[0] + 1}: item_a and item_b are the same item "
+                        f"{item_a[same[0]]!r}; expected two different items")
+    pair_id = annotator = None
+    if table is not None and "pair_id" in table.columns:
+        pair_id = _integers(table["pair_id"], "pair_id", 0, None)
+    if table is not None and "annotator_id" in table.columns:
+        annotator = _integers(table["annotator_id"], "annotator_id", 0, n_annotators - 1)
+    return Query(new_items, item_a, item_b, pair_id, annotator)
+
+
+def _integers(column: pd.Series, name: str, low: int, high: int | None) -> np.ndarray:
+    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(values) | (values != np.round(values)) | (values < low)
+    if high is not None:
+        bad |= values > high
+    if bad.any():
+        r = int(np.flatnonzero(bad)[0])
+        span = f"from {low} to {high}" if high is not None else f">= {low}"
+        raise ItemError(f"pairs, row {r + 1}, column {name!r}: expected a whole number "
+                        f"{span}, got {column.iloc[r]!r}")
+    return values.astype(np.int64)
+
+
+def annotator_ids(values, n: int) -> np.ndarray:
+    """Annotator ids, each a whole number in [0, n)."""
+    try:
+        ids = np.asarray(values, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise ItemError(f"annotators: expected whole numbers from 0 to {n - 1}, got "
+                        f"{values!r:.80}") from None
+    bad = ~np.isfinite(ids) | (ids != np.round(ids)) | (ids < 0) | (ids >= n)
+    if len(ids) == 0 or bad.any():
+        got = repr(values) if len(ids) == 0 else repr(np.asarray(values).reshape(-1)[bad][0])
+        raise ItemError(f"annotators: expected annotator ids from 0 to {n - 1}, got {got}")
+    return ids.astype(np.int64)
