@@ -300,10 +300,14 @@ class Oracle:
         learners, codes, values = lessons(pop, judgments, outcomes, preferred, who)
         memory = np.isin(pop.kinds[learners], ("ibl", "actr"))
         learners, codes, values = learners[memory], codes[memory], values[memory]
-        for rows, store in pop._memories():
-            mine = np.isin(learners, rows)
-            if mine.any():
-                store(learners[mine], codes[mine], values[mine])
+        # In rounds, so that no annotator stores twice in one call of its engine.
+        rank = pd.Series(learners).groupby(learners).cumcount().to_numpy()
+        for r in range(int(rank.max()) + 1 if len(rank) else 0):
+            now = rank == r
+            for rows, store in pop._memories():
+                mine = now & np.isin(learners, rows)
+                if mine.any():
+                    store(learners[mine], codes[mine], values[mine])
         return int(len(learners))
 
     # ------------------------------------------------------------ aggregate
