@@ -27,10 +27,20 @@ import pandas as pd
 import pyibl
 
 from cogsim.generate import generate
-from cogsim.population import item_similarity
 from cogsim.spec import parse_spec
 
 ATTRIBUTES = [f"a{j}" for j in range(8)]
+
+
+def item_similarity(z: np.ndarray) -> np.ndarray:
+    """The peer's similarity table: 1 - mean_j |z_ij - z_kj| / range_j (what cogsim's
+    populations compute on the fly from the items' attributes)."""
+    span = z.max(axis=0) - z.min(axis=0)
+    span[span == 0] = 1.0
+    sim = np.ones((len(z), len(z)))
+    for j in range(z.shape[1]):
+        sim -= np.abs(z[:, None, j] - z[None, :, j]) / span[j] / z.shape[1]
+    return sim
 
 
 def make_items(n_items: int, seed: int = 0) -> pd.DataFrame:

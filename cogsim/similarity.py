@@ -5,10 +5,9 @@ Each function takes two values (scalars or NumPy arrays of equal shape) and retu
 similarity in [0, 1], 1 meaning identical.  They work element-wise on arrays, which is
 what the batched engine uses, and give PyIBL's results (and errors) on scalars.
 
-Items with attributes (:func:`item_similarity`): the similarity of two items is
-1 + sum_j (s_j - 1) / A over the A attributes, s_j the bounded linear similarity on
-attribute j over the item set's range; computed once for every pair of items and looked up
-by item code (:func:`similarity_lookup`), which is how populations match items.
+Populations compare items described by several attributes with the mean of bounded linear
+similarities over the attributes, computed from the items' codes when needed
+(:class:`cogsim.tasks.registry.ItemRegistry`).
 """
 
 from __future__ import annotations
@@ -23,8 +22,6 @@ __all__ = [
     "positive_quadratic_similarity",
     "bounded_linear_similarity",
     "bounded_quadratic_similarity",
-    "item_similarity",
-    "similarity_lookup",
 ]
 
 
@@ -101,52 +98,3 @@ def _clipped(values: np.ndarray, minimum: float, maximum: float) -> np.ndarray:
              f"similarity", stacklevel=2)
         return np.clip(values, minimum, maximum)
     return values
-
-
-def item_similarity(z: np.ndarray) -> np.ndarray:
-    """Similarity of every pair of items: 1 + mean_j (bounded linear s_j - 1).
-
-    Parameters
-    ----------
-    z : ndarray, (n items, A attributes)
-        The items' attribute values (a population uses z-scores).
-
-    Returns
-    -------
-    ndarray, (n items, n items)
-        1 on the diagonal; an attribute with no spread counts as identical everywhere.
-    """
-    span = z.max(axis=0) - z.min(axis=0)
-    span[span == 0] = 1.0
-    sim = np.ones((len(z), len(z)))
-    for j in range(z.shape[1]):
-        sim -= np.abs(z[:, None, j] - z[None, :, j]) / span[j] / z.shape[1]
-    return sim
-
-
-def similarity_lookup(table: np.ndarray) -> Callable:
-    """A similarity function of item codes that looks them up in ``table``.
-
-    The table is kept in single precision: half the cache footprint for a random-access
-    gather.
-
-    Parameters
-    ----------
-    table : ndarray, (n items, n items)
-        E.g. :func:`item_similarity`.
-
-    Returns
-    -------
-    callable
-        ``similarity(x, y)`` of item codes (arrays of equal shape, given as floats or
-        integers), with ``exact_on_equal`` set: it is 1 on equal codes.
-    """
-    flat, n_items = table.astype(np.float32).ravel(), table.shape[1]
-
-    def similarity(x, y):
-        index = np.asarray(x).astype(np.intp)
-        index *= n_items
-        index += np.asarray(y).astype(np.intp)
-        return np.take(flat, index)
-    similarity.exact_on_equal = True
-    return similarity

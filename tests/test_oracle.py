@@ -255,4 +255,4 @@ def test_aggregate_counts_votes_per_pair(spec, pairs):
 def test_oracle_default_memory_is_flat_and_stated(spec):
     oracle = Oracle(parse_spec(tomllib.loads(DEFAULT.read_text())))
     assert oracle.spec.memory.optimized_learning is True
-    assert oracle.spec.memory.max_instances == 500
+    assert oracle.spec.memory.max_instances == 150

@@ -43,9 +43,9 @@ from cogsim.streams import KeyedStreams
 __all__ = ["ORACLE_MEMORY", "Oracle", "aggregate"]
 
 #: The oracle's memory when the spec has none: PyIBL's optimized learning (flat cost per
-#: judgment) and at most 500 instances per annotator (flat memory).  A population whose
+#: judgment) and at most 150 instances per annotator (flat memory and cost).  A population whose
 #: decay can reach 1 keeps exact learning, with the same bound on instances.
-ORACLE_MEMORY = {"optimized_learning": True, "max_instances": 500}
+ORACLE_MEMORY = {"optimized_learning": True, "max_instances": 150}
 
 
 def _resolve(spec: PopulationSpec, fatigue: bool, social: bool, drift: bool,

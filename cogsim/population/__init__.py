@@ -9,8 +9,10 @@ the spec: position bias, fatigue lapses, feedback from gold values, social influ
 network, and drift of values.
 
 IBL annotators remember items: an instance is (item, experienced value).  Partial matching
-compares items by their attributes (:func:`cogsim.similarity.item_similarity`, computed once
-for every pair of items).
+compares items by their attributes in standard units, computed when needed from the item
+registry (:mod:`cogsim.tasks.registry`): no table over pairs of items, so items can stream in
+(the on-demand oracle, :mod:`cogsim.oracle`) and an item set of millions fits.  Every draw of
+a judgment comes from the judging annotator's own keyed stream (:mod:`cogsim.streams`).
 
 ACT-R annotators hold the same experiences as chunks (item code, the item's attributes,
 value) and judge through their production system: evaluate both options by blended
@@ -36,7 +38,5 @@ of a judgments table are :mod:`cogsim.fidelity`'s.
 
 from cogsim.population.judgments import JUDGMENT_COLUMNS, STRATEGIES
 from cogsim.population.model import PRIOR_SPAN, Annotator, AnnotatorPopulation
-from cogsim.similarity import item_similarity
 
-__all__ = ["JUDGMENT_COLUMNS", "PRIOR_SPAN", "STRATEGIES", "Annotator", "AnnotatorPopulation",
-           "item_similarity"]
+__all__ = ["JUDGMENT_COLUMNS", "PRIOR_SPAN", "STRATEGIES", "Annotator", "AnnotatorPopulation"]

@@ -35,9 +35,18 @@ def labels(names: np.ndarray, codes: np.ndarray) -> pd.arrays.ArrowStringArray:
     -------
     pandas.arrays.ArrowStringArray
     """
-    arr = pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)),
+    codes = np.asarray(codes)
+    if len(codes) <= SMALL:
+        strings = np.asarray(names, dtype=object)[codes].tolist()
+        return pd.arrays.ArrowStringArray(pa.array([str(x) for x in strings],
+                                                   type=pa.string()))
+    arr = pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)),
                                          pa.array(np.asarray(names, dtype=str)))
     return pd.array(arr.dictionary_decode(), dtype=pd.StringDtype("pyarrow"))
+
+
+#: Up to this many rows, labels are looked up directly (cheaper than a dictionary array).
+SMALL = 256
 
 
 class JudgmentLog:
@@ -81,8 +90,8 @@ class JudgmentLog:
         item_ids = np.asarray(item_ids, dtype=object)[used]
         for k, c in enumerate(np.split(local.reshape(-1), len(item_cols))):
             cols[item_cols[k]] = c
-        df = pd.DataFrame({
-            "run_id": run_id, "step": cols["step"].astype(np.int64),
+        return pd.DataFrame({
+            "run_id": pd.Series([run_id] * len(who), dtype=object), "step": cols["step"].astype(np.int64),
             "pair_id": cols["pair_id"].astype(np.int64), "annotator_id": who.astype(np.int64),
             "group": labels(group_names, who),
             "item_a": labels(item_ids, cols["item_a"]),
@@ -92,5 +101,4 @@ class JudgmentLog:
             "value_b": cols["value_b"], "p_a": cols["p_a"], "rt": cols["rt"],
             "strategy": labels(np.array(strategy_labels), cols["strategy"]),
             "model": labels(kinds, who),
-            "seed": np.int64(seed)})
-        return df[JUDGMENT_COLUMNS]
+            "seed": np.full(len(who), seed, dtype=np.int64)}, columns=JUDGMENT_COLUMNS)

@@ -299,23 +299,24 @@ class AnnotatorPopulation(mesa.Model):
 
         Returns the judgments' columns (item codes; see :class:`JudgmentLog`).
         """
-        rng, spec = self.draws, self.spec
+        spec = self.spec
         m = len(who)
-        a_first = rng.random((m,), who) < 0.5
+        # Every uniform a judgment may need, in one draw from the annotators' streams:
+        # order shown, choice, tie, position shortcut, lapse, lapse coin.
+        u = iter(self.draws.random((6, m), who))
+        a_first = next(u) < 0.5
         first = np.where(a_first, item_a, item_b)
         second = np.where(a_first, item_b, item_a)
         v_first, v_second, p_first, decided, rt, strategy = self._evaluate(who, first, second)
         choose_first = np.where(np.isnan(p_first), v_first > v_second,
-                                rng.random((m,), who) < np.nan_to_num(p_first))
+                                next(u) < np.nan_to_num(p_first))
         ties = v_first == v_second
-        choose_first = np.where(ties & np.isnan(p_first), rng.random((m,), who) < 0.5,
-                                choose_first)
+        choose_first = np.where(ties & np.isnan(p_first), next(u) < 0.5, choose_first)
         choose_first = np.where(decided >= 0, decided == 1, choose_first)
         choose_first, shortcut = effects.apply_position_bias(
-            spec.position_bias, choose_first, strategy, lambda: rng.random((m,), who))
+            spec.position_bias, choose_first, strategy, lambda: next(u))
         choose_first, lapse_rate = effects.apply_lapses(
-            spec.fatigue, self.done[who], choose_first, strategy,
-            lambda: rng.random((m,), who))
+            spec.fatigue, self.done[who], choose_first, strategy, lambda: next(u))
         p_total = effects.probability_first(p_first, shortcut, lapse_rate)
         chosen = np.where(choose_first, first, second)
         other = np.where(choose_first, second, first)

@@ -1,0 +1,186 @@
+"""The on-demand oracle against today's only other way (one ``generate`` per query).
+
+All in one process, on the default population (60 annotators: 45 IBL, 15 Bradley-Terry;
+3 annotators per pair; the oracle's default memory: optimized learning, at most 150
+instances per annotator):
+
+1. throughput at batch 256 pairs (768 judgments per call), annotators not learning (the
+   default spec has no experience or feedback), and the same with every judgment learned
+   (``experience_rate = 1``);
+2. latency of one pair (3 judgments) per call: p50 and p99 over many calls, beside the
+   latency of a one-pair ``generate`` (the only way before the oracle) -> ratio;
+3. cost growth: every annotator learns from each of 1,000 judgments (60,000 judgments);
+   the ratio of the last tenth's time to the first tenth's, with the oracle's memory and,
+   beside it, with exact base-level learning and no bound (``--quick`` runs 300 each);
+4. streaming distinct items: pairs of never-seen items (given as attribute tables)
+   through ``judge`` in batches of 256 pairs, 1,000,000 items (``--quick``: 100,000):
+   peak resident memory and throughput against the same batches over the 50 built-in items.
+
+The last line is a JSON object (batch256_judgments_per_s, batch1_p50_ms, batch1_p99_ms,
+learning_cost_ratio, items_1m_peak_mb, ratio_vs_generate, ...).
+
+    python benchmarks/oracle.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+import tomllib
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cogsim import Oracle
+from cogsim.generate import generate
+from cogsim.spec import parse_spec
+from cogsim.tasks import default_items, random_pairs
+
+DEFAULT = Path(__file__).resolve().parents[1] / "populations" / "default.toml"
+
+
+def spec(**extra):
+    return parse_spec({**tomllib.loads(DEFAULT.read_text()), **extra})
+
+
+def peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def throughput(oracle: Oracle, pairs: pd.DataFrame, batch: int, seconds: float) -> float:
+    """Judgments per second over batches of ``batch`` pairs, for about ``seconds``."""
+    done, start, i = 0, time.perf_counter(), 0
+    while time.perf_counter() - start < seconds:
+        chunk = pairs.iloc[(i * batch) % len(pairs):][:batch]
+        done += len(oracle.judge(chunk))
+        i += 1
+    return done / (time.perf_counter() - start)
+
+
+def latencies(oracle: Oracle, pairs: pd.DataFrame, n: int) -> np.ndarray:
+    out = np.empty(n)
+    for i in range(n):
+        pair = pairs.iloc[i % len(pairs):i % len(pairs) + 1]
+        t = time.perf_counter()
+        oracle.judge(pair)
+        out[i] = time.perf_counter() - t
+    return out * 1000
+
+
+def generate_latency(items: pd.DataFrame, n: int) -> np.ndarray:
+    out = np.empty(n)
+    base = spec()
+    for i in range(n):
+        t = time.perf_counter()
+        generate(base, items, n_pairs=1, seed=i)
+        out[i] = time.perf_counter() - t
+    return out * 1000
+
+
+def learning_session(memory: dict | None, per_annotator: int) -> tuple[float, list[float]]:
+    """Every annotator learns from each judgment; returns the last/first tenth time ratio
+    and the time per tenth."""
+    extra = {"experience_rate": 1.0}
+    if memory is not None:
+        extra["memory"] = memory
+    oracle = Oracle(spec(**extra))
+    items = default_items()
+    n = oracle.n_annotators
+    pairs = random_pairs(items, per_annotator * n // 3, np.random.default_rng(0))
+    pairs = pairs[["item_a", "item_b"]]
+    tenth = len(pairs) // 10
+    times = []
+    for part in range(10):
+        t = time.perf_counter()
+        for start in range(part * tenth, (part + 1) * tenth, 256):
+            oracle.judge(pairs.iloc[start:min(start + 256, (part + 1) * tenth)])
+        times.append(time.perf_counter() - t)
+    return times[-1] / times[0], times
+
+
+def streamed_items(n_items: int, batch: int = 256) -> tuple[float, float, float]:
+    """Stream pairs of new items; returns judgments/s, the 50-item judgments/s at the same
+    batch size, and the peak RSS (MB)."""
+    oracle = Oracle(spec())
+    attrs = oracle.population.attributes
+    rng = np.random.default_rng(1)
+    base = default_items()
+    center, sd = base[attrs].mean().to_numpy(), base[attrs].std().to_numpy()
+    n_pairs = n_items // 2
+    done, elapsed = 0, 0.0
+    for start in range(0, n_pairs, batch):
+        m = min(batch, n_pairs - start)
+        values = rng.normal(center, sd, (2 * m, len(attrs))).round(4)
+        items = pd.DataFrame(values, columns=attrs)
+        items.insert(0, "item_id", [f"s{start * 2 + i}" for i in range(2 * m)])
+        pairs = pd.DataFrame({"item_a": items["item_id"][:m].to_numpy(),
+                              "item_b": items["item_id"][m:].to_numpy()})
+        t = time.perf_counter()
+        done += len(oracle.judge(pairs, items=items))
+        elapsed += time.perf_counter() - t
+    stream_rate = done / elapsed
+    peak = peak_rss_mb()
+    small = Oracle(spec())
+    pairs = random_pairs(base, 4096, np.random.default_rng(2))[["item_a", "item_b"]]
+    small_rate = throughput(small, pairs, batch, 3.0)
+    return stream_rate, small_rate, peak
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short run (under a minute)")
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")
+    quick = args.quick
+    items = default_items()
+    pairs = random_pairs(items, 4096, np.random.default_rng(0))[["item_a", "item_b"]]
+
+    n_items = 100_000 if quick else 1_000_000
+    stream_rate, small_rate, peak = streamed_items(n_items)
+    print(f"{n_items:,} distinct items streamed in batches of 256 pairs: "
+          f"{stream_rate:,.0f} judgments/s (50 items: {small_rate:,.0f}/s, "
+          f"ratio {small_rate / stream_rate:.2f}); peak RSS {peak:,.0f} MB")
+
+    oracle = Oracle(spec())
+    rate = throughput(oracle, pairs, 256, 2.0 if quick else 5.0)
+    learner = Oracle(spec(experience_rate=1.0))
+    learning_rate = throughput(learner, pairs, 256, 2.0 if quick else 5.0)
+    print(f"batch 256 pairs: {rate:,.0f} judgments/s not learning, {learning_rate:,.0f}/s "
+          f"learning from every judgment")
+
+    lat = latencies(Oracle(spec()), pairs, 500 if quick else 3000)
+    gen = generate_latency(items, 10 if quick else 30)
+    p50, p99 = np.percentile(lat, [50, 99])
+    print(f"batch 1 pair: p50 {p50:.2f} ms, p99 {p99:.2f} ms; one generate per query: "
+          f"p50 {np.median(gen):.0f} ms -> {np.median(gen) / p50:,.0f}x")
+
+    per = 300 if quick else 1000
+    ratio, times = learning_session(None, per)
+    exact_ratio, exact_times = learning_session(
+        {"optimized_learning": False}, per)
+    print(f"{per} learning judgments per annotator: last/first tenth {ratio:.2f}x with the "
+          f"oracle's memory ({sum(times):.1f} s), {exact_ratio:.2f}x with exact learning and "
+          f"no bound ({sum(exact_times):.1f} s)")
+    out = {"batch256_judgments_per_s": round(rate),
+           "batch256_learning_judgments_per_s": round(learning_rate),
+           "batch1_p50_ms": round(float(p50), 3), "batch1_p99_ms": round(float(p99), 3),
+           "generate_per_query_ms": round(float(np.median(gen)), 1),
+           "ratio_vs_generate": round(float(np.median(gen) / p50), 1),
+           "learning_cost_ratio": round(ratio, 3), "learning_judgments_per_annotator": per,
+           "exact_learning_cost_ratio": round(exact_ratio, 3),
+           "items_streamed": n_items, "items_1m_peak_mb": round(peak),
+           "items_stream_judgments_per_s": round(stream_rate),
+           "items_50_judgments_per_s": round(small_rate),
+           "items_throughput_ratio": round(small_rate / stream_rate, 3), "quick": quick}
+    print(json.dumps(out))
+    return out
+
+
+if __name__ == "__main__":
+    main()
