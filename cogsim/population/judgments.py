@@ -91,7 +91,8 @@ class JudgmentLog:
         for k, c in enumerate(np.split(local.reshape(-1), len(item_cols))):
             cols[item_cols[k]] = c
         return pd.DataFrame({
-            "run_id": pd.Series([run_id] * len(who), dtype=object), "step": cols["step"].astype(np.int64),
+            "run_id": pd.Series([run_id] * len(who), dtype=object),
+            "step": cols["step"].astype(np.int64),
             "pair_id": cols["pair_id"].astype(np.int64), "annotator_id": who.astype(np.int64),
             "group": labels(group_names, who),
             "item_a": labels(item_ids, cols["item_a"]),
