@@ -24,7 +24,7 @@ from cogsim import __version__
 from cogsim.errors import InputError, check_judgments_fit
 from cogsim.outputs import GENERATE_FILES, json_ready, output_folder
 from cogsim.population import AnnotatorPopulation
-from cogsim.spec import PopulationSpec, spec_to_toml
+from cogsim.spec import PopulationSpec, parse_spec, spec_to_toml
 from cogsim.tasks import all_pairs, random_pairs
 
 __all__ = ["GenerateResult", "OUTPUT_FILES", "generate", "preference_view", "summarize",
@@ -69,6 +69,9 @@ def generate(spec: PopulationSpec, items: pd.DataFrame, *, pairs: pd.DataFrame |
         pairs = (all_pairs(items) if spec.assignment.sampler == "all"
                  else random_pairs(items, spec.assignment.pairs, pair_rng))
     population = AnnotatorPopulation(spec, items, pairs, seed=seed, source=source)
+    if spec.scaling is None:          # the written spec fixes the scaling the run used
+        spec = parse_spec({**spec.model_dump(exclude_none=True),
+                           "scaling": population.registry.scaling.to_spec()}, source)
     judgments = population.run(progress=progress, run_id=f"{spec.name}-seed{seed}")
     summary = summarize(judgments, population)
     return GenerateResult(spec, seed, items, pairs, judgments, summary, population)
