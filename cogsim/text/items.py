@@ -87,7 +87,7 @@ def default_text_items(with_style: bool = False) -> pd.DataFrame:
         Columns ``item_id`` (``p01r1`` ... : prompt and response numbers), ``prompt``,
         ``text`` and, when asked, ``style``; no features (see :func:`featurize_items`).
     """
-    data = resources.files("cogsim").joinpath("data", DEFAULT_TEXTS)
+    data = resources.files("cogsim") / "data" / DEFAULT_TEXTS
     with data.open(encoding="utf-8") as f:
         rows = [json.loads(line) for line in f if line.strip()]
     items = pd.DataFrame(rows, columns=["item_id", "prompt", "text", "style"])
