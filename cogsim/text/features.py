@@ -3,8 +3,8 @@
 
 Each response (with the prompt it answers) becomes one row of numbers in raw units: counts,
 rates per word, fractions and a readability score, all defined in :data:`FEATURES`.  The
-text is read once in lowercase; words are tokens of letters and digits with inner
-apostrophes kept (``"don't"`` is one word, ``"23.4"`` two); structure (lists, headings,
+text is read once in lowercase; words are tokens of letters, digits and underscores with
+inner apostrophes kept (``"don't"`` is one word, ``"23.4"`` two); structure (lists, headings,
 sentences, readability) is read from the prose, the text outside fenced code blocks.  The
 word lists and phrase patterns live in :mod:`cogsim.text.lexicons`.  Nothing is random and
 nothing depends on the other texts: the same (prompt, response) always gives the same row.
@@ -127,7 +127,7 @@ _LEXICONS = (lex.HEDGES, lex.FIRST_PERSON, lex.SECOND_PERSON, lex.POSITIVE, lex.
 
 def _syllables(prose: str) -> int:
     """Approximate syllables of a lowercase text: vowel groups minus silent final e's."""
-    letters = b" " + prose.encode().translate(_LETTER_CLASS) + b" "
+    letters = b" " + prose.encode("utf-8", "ignore").translate(_LETTER_CLASS) + b" "
     groups = letters.translate(_VOWEL_ONLY).count(b" a")
     silent = letters.count(b"ce ") - sum(letters.count(word) for word in _SHORT_E_WORDS)
     return groups - silent
