@@ -251,8 +251,9 @@ def _sqrt2(node: ast.AST) -> bool:
 
 
 def _sum_of_exp(node: ast.AST) -> bool:
-    """An expression that sums exp(...): ``np.exp(x).sum(...)`` or ``np.sum(np.exp(x))``."""
-    return any(_called(n) == "sum" and any(_called(m) == "exp" for m in ast.walk(n))
+    """An expression that sums exp(...): ``np.exp(x).sum(...)``, ``np.sum(np.exp(x))`` or
+    ``instance_sum(np.exp(x), ...)`` (memory's sum over instances)."""
+    return any(_called(n) in ("sum", "instance_sum") and any(_called(m) == "exp" for m in ast.walk(n))
                for n in ast.walk(node))
 
 
