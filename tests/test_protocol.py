@@ -228,8 +228,8 @@ def test_registry_lookup_by_key(key, kind):
 
 
 def test_registry_refuses_unknown_keys_and_kinds():
-    with pytest.raises(InputError, match="option --model: expected one of .*got 'beast'"):
-        model_class("beast", "rates")
+    with pytest.raises(InputError, match="option --model: expected one of .*got 'oracle_bone'"):
+        model_class("oracle_bone", "rates")
     with pytest.raises(InputError, match="'rl' does not model choice rates"):
         model_class("rl", "rates")
     with pytest.raises(InputError, match="'cpt' does not model individual repeated"):
@@ -288,7 +288,7 @@ def test_bad_params_json_is_refused_naming_file_and_field(tmp_path):
     cases = {
         "unknown class": ({**{k: v for k, v in record.items() if k != "kind"},
                            "class": "os:system"}, "field 'class'"),
-        "unknown key": ({**record, "model": "beast"}, "field 'model'"),
+        "unknown key": ({**record, "model": "oracle_bone"}, "field 'model'"),
         "wrong kind": ({**record, "model": "rl"}, "field 'model'"),
         "bad kind": ({**record, "kind": "votes"}, "field 'kind'"),
         "no params": ({k: v for k, v in record.items() if k != "params"}, "'params'"),
