@@ -56,7 +56,10 @@ twelve values, so a problem's prediction does not depend on the other rows of th
 repeated predictions use the same draws (common random numbers).  Zero-probability outcomes are
 dropped by :mod:`cogsim.tasks.gambles` (the competitions have none); ``n_A``, ``n_B`` in the
 complexity rule count an option's ``H`` and ``L`` apart even when equal, as the organisers'
-lists do.
+lists do.  Expected values are compared exactly; the organisers' code computes a symmetric
+lottery's probabilities with a floating-point binomial density, so where the expected values
+are equal it finds them unequal by rounding and applies subjective dominance (CPC15 problems
+45, 49 and 50, where its block rates are lower by up to 0.03).
 """
 
 from __future__ import annotations
@@ -165,8 +168,8 @@ class BEASTModel(ParamsMixin):
     Notes
     -----
     The defaults are the organisers' BEAST.sd values.  Predictions are averages over
-    ``n_agents`` agents, so each rate carries simulation error of about
-    ``0.3 / sqrt(n_agents)`` (0.007 at the default 2,000).
+    ``n_agents`` agents: a block rate's simulation SD is at most ``0.5 / sqrt(n_agents)``,
+    typically ``0.25 / sqrt(n_agents)`` (0.006 at the default 2,000).
     """
 
     data_kind: ClassVar[str] = "rates"
@@ -205,7 +208,8 @@ class BEASTModel(ParamsMixin):
     # ------------------------------------------------------------------------------ public
     @classmethod
     def calibration_settings(cls, data: pd.DataFrame, purpose: str = "fit") -> dict:
-        """500 agents per problem while fitting (rates within about 0.03), 2,000 to score."""
+        """500 agents per problem while fitting (a rate's simulation SD about 0.011), 2,000 to
+        score."""
         return {"n_agents": 500 if purpose == "fit" else 2000}
 
     def predict_rates(self, problems: pd.DataFrame, protocol: str = "c13k") -> np.ndarray:

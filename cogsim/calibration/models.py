@@ -7,6 +7,7 @@ ibl    ``rates``     `cogsim.ibl.described.IBLDescriptionModel` (described gambl
 actr   ``rates``     `cogsim.actr.described.ACTRDescriptionModel`
 ev     ``rates``     `cogsim.baselines.prospect.ExpectedValueModel`
 cpt    ``rates``     `cogsim.baselines.prospect.ProspectTheoryModel`
+beast  ``rates``     `cogsim.baselines.beast.BEASTModel` (BEAST.sd)
 ibl    ``trials``    `cogsim.ibl.repeated.IBLRepeatedModel` (a population of agents)
 rl     ``trials``    `cogsim.baselines.delta_rule.DeltaRuleModel`
 =====  ============  ===============================================================
@@ -34,6 +35,7 @@ MODELS: dict[tuple[str, str], str] = {
     ("actr", "rates"): "cogsim.actr.described:ACTRDescriptionModel",
     ("ev", "rates"): "cogsim.baselines.prospect:ExpectedValueModel",
     ("cpt", "rates"): "cogsim.baselines.prospect:ProspectTheoryModel",
+    ("beast", "rates"): "cogsim.baselines.beast:BEASTModel",
     ("ibl", "trials"): "cogsim.ibl.repeated:IBLRepeatedModel",
     ("rl", "trials"): "cogsim.baselines.delta_rule:DeltaRuleModel",
 }
