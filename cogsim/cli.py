@@ -210,8 +210,8 @@ def calibrate(
         data: str = typer.Argument(..., help="choices13k, cpc18_track2, niv_riskdata, or a file "
                                              "(competition-format rates, a trial table, or "
                                              "judgments in the generic schema)."),
-        model: str = typer.Option(..., "--model", help="ibl, actr, ev or cpt (choice rates); "
-                                                      "ibl or rl (repeated choice)."),
+        model: str = typer.Option(..., "--model", help="ibl, actr, ev, cpt or beast (choice "
+                                                      "rates); ibl or rl (repeated choice)."),
         n_train: int | None = typer.Option(
             None, "--n-train", help="Problems (or people) to calibrate on; the rest are held "
                                     "out.  Default 100 problems or 30 people."),

@@ -220,7 +220,8 @@ def test_models_without_a_population_counterpart_say_so(rates_cal, tmp_path):
         assert "\n" not in line and name.split("/")[-1] in line
         assert "has no population counterpart" in line
         assert not (tmp_path / "never").exists()
-    assert set(UNSUPPORTED) == {("ev", "rates"), ("cpt", "rates"), ("rl", "trials")}
+    assert set(UNSUPPORTED) == {("ev", "rates"), ("cpt", "rates"), ("rl", "trials"),
+                                ("beast", "rates")}
 
 
 def test_every_mapping_row_names_a_population_field():

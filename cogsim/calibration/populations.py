@@ -9,8 +9,8 @@ deviation of log noise ``noise_spread``) becomes a lognormal distribution of ``n
 across the annotators.  `write_calibration` writes the spec beside params.json as
 ``population.toml`` (`population_toml`); ``cogsim generate --population`` takes either file.
 
-Models whose parameters have no population counterpart (`UNSUPPORTED`: EV, CPT, the delta
-rule) raise `cogsim.errors.InputError` saying so.
+Models whose parameters have no population counterpart (`UNSUPPORTED`: EV, CPT, BEAST, the
+delta rule) raise `cogsim.errors.InputError` saying so.
 
 The calibrated models know gambles; the annotators value gamble items (``--items`` with
 gambles, e.g. ``populations/gambles.csv``) by payoffs sampled from the descriptions and
@@ -120,6 +120,8 @@ UNSUPPORTED: dict[tuple[str, str], str] = {
                       "have no counterpart in a population's annotators",
     ("rl", "trials"): "the delta rule (alpha, beta, q0) is not an annotator model of a "
                       "population (ibl, actr, bradley_terry, thurstone)",
+    ("beast", "rates"): "BEAST's sampling tools (kapa, beta, gamma, psi, theta) are a "
+                        "baseline for choice rates, not an annotator model of a population",
 }
 #: The population model kind of each supported calibrated model.
 GROUP_MODEL: dict[tuple[str, str], str] = {("ibl", "rates"): "ibl", ("actr", "rates"): "actr",
