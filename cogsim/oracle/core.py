@@ -35,6 +35,7 @@ import pandas as pd
 from cogsim.errors import InputError
 from cogsim.oracle.feedback import aggregate, lessons
 from cogsim.oracle.queries import Query, annotator_ids, read_query
+from cogsim.oracle.rewards import completion_rewards
 from cogsim.population import AnnotatorPopulation
 from cogsim.population.judgments import JudgmentLog
 from cogsim.spec import PopulationSpec, SpecError, load_spec, parse_spec
@@ -186,6 +187,27 @@ class Oracle:
         return log.table(self.run_id, seed=self.seed, item_ids=pop.item_ids,
                          group_names=pop.group_names, kinds=pop.kinds,
                          strategy_labels=pop.strategy_labels)
+
+    def rewards(self, prompts: Sequence, completions: Sequence, k: int | None = None
+                ) -> list[float]:
+        """Each completion's win rate against the same prompt's other completions, judged
+        by k annotators per pair (see :mod:`cogsim.oracle.rewards`).
+
+        Parameters
+        ----------
+        prompts, completions : sequence
+            One prompt per completion: strings, or conversations (lists of ``{"role",
+            "content"}`` messages; the last user turn of a prompt, the last assistant turn
+            of a completion).
+        k : int, optional
+            Annotators per pair (default: the spec's).
+
+        Returns
+        -------
+        list of float
+            Rewards in [0, 1], one per completion.
+        """
+        return completion_rewards(self, prompts, completions, k)
 
     def _plan(self, query: Query, k: int | None, annotators, group: str | None):
         """Check who is to judge; returns the assignment to run (which changes state)."""

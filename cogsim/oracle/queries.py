@@ -4,6 +4,7 @@ before) and who should judge them, checked in full before anything changes.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -13,8 +14,9 @@ import pandas as pd
 from cogsim.errors import ItemError
 from cogsim.tasks.items import GAMBLE_COLUMNS, TEXT_COLUMNS
 from cogsim.tasks.registry import ItemRegistry
+from cogsim.text import featurize_items
 
-__all__ = ["Query", "annotator_ids", "read_query"]
+__all__ = ["Query", "annotator_ids", "read_query", "text_ids", "with_text_features"]
 
 #: Pair table columns besides the two items.
 PAIR_COLUMNS = ("pair_id", "annotator_id", "prompt")
@@ -32,9 +34,35 @@ class Query:
     annotator: np.ndarray | None
 
 
+def text_ids(prompts: Sequence[str], texts: Sequence[str]) -> list[str]:
+    """Ids for text items given without one: ``"t"`` and 16 hex digits of the SHA-256 of
+    the prompt and the text (joined by a NUL), so the same text always gets the same id."""
+    return ["t" + hashlib.sha256(f"{p}\0{t}".encode()).hexdigest()[:16]
+            for p, t in zip(prompts, texts)]
+
+
+def with_text_features(items: pd.DataFrame, registry: ItemRegistry,
+                       source: str) -> pd.DataFrame:
+    """Text items (a ``text`` column, some attribute missing) get their attributes from the
+    text featurizer (:func:`cogsim.text.featurize_items`); the attributes given are kept,
+    computed features the population does not use are left out.  Text items without an
+    ``item_id`` get :func:`text_ids`.  Other tables are returned as they are."""
+    if "text" not in items.columns or all(a in items.columns for a in registry.attributes):
+        return items
+    items = items.copy()
+    if "item_id" not in items.columns:
+        prompts = items["prompt"] if "prompt" in items.columns else [""] * len(items)
+        items.insert(0, "item_id", text_ids([str(p) for p in prompts],
+                                            [str(t) for t in items["text"]]))
+    featurized = featurize_items(items, source)
+    unused = [c for c in featurized.columns
+              if c not in items.columns and c not in registry.attributes]
+    return featurized.drop(columns=unused)
+
+
 def _item_rows(pairs: Sequence, registry: ItemRegistry) -> tuple[list, list, list[dict]]:
     """Ids of each pair's items; mappings become new item rows (ids derived from their
-    attributes when they carry none)."""
+    attributes, or from their text, when they carry none)."""
     allowed = set(registry.attributes) | set(TEXT_COLUMNS) | set(GAMBLE_COLUMNS)
     ids: list[list] = [[], []]
     rows: list[dict] = []
@@ -44,8 +72,23 @@ def _item_rows(pairs: Sequence, registry: ItemRegistry) -> tuple[list, list, lis
             raise ItemError(f"pairs, row {r + 1}: expected a pair (item_a, item_b) of item "
                             f"ids or attribute mappings, got {pair!r:.80}")
         for side, item in enumerate(pair):
-            if isinstance(item, Mapping):
-                missing = [a for a in registry.attributes if a not in item]
+            if isinstance(item, Mapping) and "text" in item and "item_id" not in item:
+                extra = [k for k in item if k not in allowed]
+                if extra:
+                    raise ItemError(f"pairs, row {r + 1}, item {'ab'[side]}: unknown field "
+                                    f"{extra[0]!r}; expected prompt and text, or attributes "
+                                    f"{registry.attributes}")
+                for key in ("prompt", "text"):
+                    if key in item and not isinstance(item[key], str):
+                        raise ItemError(f"pairs, row {r + 1}, item {'ab'[side]}, {key!r}: "
+                                        f"expected a string, got {item[key]!r:.80}")
+                row = {"item_id": text_ids([item.get("prompt", "")], [item["text"]])[0],
+                       **item}
+                rows.append(row)
+                ids[side].append(row["item_id"])
+            elif isinstance(item, Mapping):
+                missing = [a for a in registry.attributes if a not in item
+                           and "text" not in item]
                 extra = [k for k in item if k not in allowed]
                 if missing or extra:
                     problem = (f"missing attribute {missing[0]!r}" if missing
@@ -64,6 +107,13 @@ def _item_rows(pairs: Sequence, registry: ItemRegistry) -> tuple[list, list, lis
                 raise ItemError(f"pairs, row {r + 1}, item {'ab'[side]}: expected an item id "
                                 f"or a mapping of attributes, got {item!r:.80}")
     return ids[0], ids[1], rows
+
+
+def _table(items, source: str) -> pd.DataFrame:
+    if not isinstance(items, pd.DataFrame):
+        raise ItemError(f"{source}: expected a table of items (pandas DataFrame), got "
+                        f"{type(items).__name__}")
+    return items
 
 
 def _number(value, row: int, side: int, attribute: str) -> float:
@@ -97,7 +147,8 @@ def read_query(pairs, registry: ItemRegistry, n_annotators: int,
     ItemError
         (a ValueError) naming the row and what was wrong.
     """
-    new = [] if items is None else [registry.check(items, "items")]
+    new = [] if items is None else [
+        registry.check(with_text_features(_table(items, "items"), registry, "items"), "items")]
     if isinstance(pairs, pd.DataFrame):
         missing = [c for c in ("item_a", "item_b") if c not in pairs.columns]
         if missing:
@@ -117,7 +168,8 @@ def read_query(pairs, registry: ItemRegistry, n_annotators: int,
         table = None
         item_a, item_b, rows = _item_rows(pairs, registry)
         if rows:
-            new.append(registry.check(pd.DataFrame(rows), "pairs"))
+            table_rows = with_text_features(pd.DataFrame(rows), registry, "pairs")
+            new.append(registry.check(table_rows, "pairs"))
         item_a, item_b = np.array(item_a, dtype=object), np.array(item_b, dtype=object)
     if len(item_a) == 0:
         raise ItemError("pairs: the batch is empty; expected at least one pair")
