@@ -132,6 +132,17 @@ class Oracle:
                              "model": pop.kinds, "judgments": pop.done})
 
     @property
+    def items(self) -> pd.DataFrame:
+        """Every item the oracle knows, in the order it learned them: ``item_id``,
+        ``prompt`` and ``text`` (None where an item has none), then its attributes."""
+        reg = self.population.registry
+        table = pd.DataFrame(reg.raw, columns=reg.attributes)
+        table.insert(0, "item_id", pd.Series(reg.ids, dtype=object))
+        table.insert(1, "prompt", [reg.prompts.get(c) for c in range(len(reg))])
+        table.insert(2, "text", [reg.texts.get(c) for c in range(len(reg))])
+        return table
+
+    @property
     def step(self) -> int:
         """Steps closed so far."""
         return self.population.judging_step

@@ -52,7 +52,7 @@ def as_text(value, role: str, field: str) -> str:
             if not isinstance(message, Mapping) or not isinstance(message.get("content"), str):
                 raise ItemError(f"{field}, message {m + 1}: expected a mapping with 'role' and "
                                 f"a string 'content', got {message!r:.80}")
-            if message.get("role") == role:
+            if message.get("role", role) == role:
                 found = message["content"]
         if found is None:
             raise ItemError(f"{field}: the conversation has no {role!r} turn; expected a "

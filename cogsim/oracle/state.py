@@ -80,6 +80,10 @@ def save_state(oracle, path: Path, *, overwrite: bool = False) -> Path:
     registry = pop.registry
     items = pd.DataFrame(registry.raw, columns=registry.attributes)
     items.insert(0, "item_id", pd.Series(registry.ids, dtype=str))
+    for column, known in (("prompt", registry.prompts), ("text", registry.texts)):
+        if known:
+            items[column] = pd.Series([known.get(c) for c in range(len(registry))],
+                                      dtype=object)
     if registry.payoffs is not None:
         arrays["registry/payoff_outcomes"] = registry.payoffs.outcomes
         arrays["registry/payoff_cumulative"] = registry.payoffs.cumulative

@@ -88,6 +88,7 @@ class ItemRegistry:
         self._matched = np.empty((16, a))        # z / span: what partial matching compares
         self.payoffs: PayoffTable | None = None
         self.prompts: dict[int, str] = {}
+        self.texts: dict[int, str] = {}
 
     def __len__(self) -> int:
         return self._n
@@ -200,10 +201,11 @@ class ItemRegistry:
             self._ids[start:end] = [str(i) for i in fresh]
             self._n = end
             self.index.update(zip(fresh.tolist(), range(start, end)))
-            if "prompt" in items.columns:
-                prompts = items["prompt"].to_numpy()[first]
-                self.prompts.update((start + k, str(p)) for k, p in enumerate(prompts)
-                                    if isinstance(p, str))
+            for column, known in (("prompt", self.prompts), ("text", self.texts)):
+                if column in items.columns:
+                    values = items[column].to_numpy()[first]
+                    known.update((start + k, v) for k, v in enumerate(values)
+                                 if isinstance(v, str))
             if "outcomes" in items.columns:
                 table = payoff_table(items.iloc[first])
                 self.payoffs = table if self.payoffs is None else self.payoffs.extended(table)
