@@ -345,6 +345,60 @@ def report(
 
 
 @app.command()
+def sweep(
+        spec: Path = typer.Argument(..., help="Sweep spec (TOML): base population, parameters "
+                                              "to vary, seeds, workload, measures, plots."),
+        out: Path | None = typer.Option(None, "--out", help="Sweep folder (default "
+                                        "sweep-<spec name>); an earlier one is resumed."),
+        workers: int | None = typer.Option(None, "--workers", help="Local worker processes "
+                                           "(default: the CPU cores; 1: this process)."),
+        scheduler: str | None = typer.Option(None, "--scheduler", help="Address of a Dask "
+                                             "distributed scheduler to run on instead."),
+        no_plots: bool = typer.Option(False, "--no-plots", help="Skip the PNG plots."),
+        quiet: bool = typer.Option(False, "--quiet", help="No progress bar or summary.")) -> None:
+    """Run a sweep: many runs over parameter grids and seeds, in parallel, resumable; writes
+    runs/<run-id>/, summary.parquet and plots.  Exit status 1 if any run failed."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from cogsim.executor import get_executor
+    from cogsim.sweep.run import run_sweep
+    from cogsim.sweep.spec import load_sweep
+
+    if workers is not None and workers < 1:
+        _fail(f"option --workers: expected a whole number >= 1, got {workers}")
+    plan = load_sweep(spec)
+    target = out or Path(f"sweep-{spec.stem}")
+    with get_executor(workers, scheduler) as executor, Progress(
+            TextColumn("[progress.description]{task.description}"), BarColumn(),
+            MofNCompleteColumn(), TextColumn("runs"), TimeElapsedColumn(),
+            TimeRemainingColumn(), transient=True, disable=quiet) as bar:
+        task = bar.add_task(f"{plan.name}", total=len(plan.runs))
+
+        def progress(done: int, total: int, failed: int) -> None:
+            bar.update(task, completed=done, description=f"{plan.name}"
+                       + (f" ({failed} failed)" if failed else ""))
+
+        result = run_sweep(plan, target, executor, progress=progress, plots=not no_plots)
+    if not quiet:
+        typer.echo(f"{result['total']} runs ({result['skipped']} already done, "
+                   f"{result['ran']} run on {executor.description}), "
+                   f"{result['failed']} failed -> {target}/summary.parquet"
+                   + (f", {len(result['plots'])} plots in {target}/plots/"
+                      if result["plots"] else ""))
+    if result["failed"]:
+        _say_error(f"{result['failed']} of {result['total']} runs failed; their errors are in "
+                   f"{target}/summary.parquet (column 'error') and runs/<run-id>/run.json")
+        raise typer.Exit(1)
+
+
+@app.command()
 def serve(
         population: Path | None = typer.Option(
             None, "--population", help="Population spec (TOML) or a calibration's "

@@ -102,4 +102,8 @@ exception fails that run only (recorded with its message).  The function runs in
 process (or on a Dask worker): it must be importable there and must not rely on global state.
 """
 
-__all__: list[str] = []
+from cogsim.sweep.run import SweepResult, execute_run, run_sweep
+from cogsim.sweep.spec import GENERATE_MEASURES, RunPlan, Sweep, load_sweep
+
+__all__ = ["GENERATE_MEASURES", "RunPlan", "Sweep", "SweepResult", "execute_run", "load_sweep",
+           "run_sweep"]
