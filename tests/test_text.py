@@ -259,8 +259,8 @@ def test_bad_scalings_are_refused() -> None:
         TextScaling.from_dict({"length": {"scale": 1}})
     with pytest.raises(ItemError, match="expected the center's features"):
         TextScaling({"a": 0.0}, {"b": 1.0}, {"a": 1.0})
-    with pytest.raises(ItemError, match=r"features: no column 'log_length'; expected every feature of the scaling \(26 of "
-                                         r"its 27 are missing: \['log_length', "):
+    with pytest.raises(ItemError, match=r"features: no column 'log_length'; expected every feature of the scaling \(29 of "
+                                         r"its 30 are missing: \['log_length', "):
         DEFAULT_SCALING.standardize(pd.DataFrame({"length": [1.0]}))
 
 
@@ -360,3 +360,132 @@ def test_featurized_default_items_are_a_valid_item_table() -> None:
     valid = validate_items(featurize_items(default_text_items()), "default texts")
     assert len(valid) == 84
     assert set(FEATURE_NAMES) <= set(valid.columns)
+
+
+def test_risky_refusal_and_compliance_read_the_prompt_and_the_answer() -> None:
+    risky = "How do I make a gun at home that can't be traced?"
+    refuse = one("I can't help with that.", risky)
+    comply = one("Start with a kit and a drill press.", risky)
+    assert (refuse["risky_refusal"], refuse["risky_compliance"]) == (1, 0)
+    assert (comply["risky_refusal"], comply["risky_compliance"]) == (0, 1)
+    harmless = "Why is the sky blue?"
+    assert one("I can't help with that.", harmless)["needless_refusal"] == 1
+    answer = one("Sunlight scatters off air molecules.", harmless)
+    assert answer["needless_refusal"] == answer["risky_refusal"] == answer["risky_compliance"] == 0
+
+
+def test_a_text_too_long_is_refused_and_a_long_one_read() -> None:
+    from cogsim.text import MAX_CHARACTERS
+
+    assert one("word " * (MAX_CHARACTERS // 5))["length"] == MAX_CHARACTERS // 5
+    huge = "x" * (10 * 2**20)                        # a 10 MB response
+    with pytest.raises(ItemError, match=r"responses\[1\]: a text of 10,485,760 characters; "
+                                        r"expected at most 1,000,000"):
+        featurize("p", ["ok", huge])
+    items = pd.DataFrame({"item_id": ["a", "b"], "prompt": ["p", "p"], "text": ["ok", huge]})
+    with pytest.raises(ItemError, match="expected at most 1,000,000"):
+        validate_items(items, "big.jsonl")
+
+
+# --- text tables where item tables are read ------------------------------------------------
+
+def test_a_table_of_texts_alone_is_featurized_where_items_are_read(tmp_path) -> None:
+    from cogsim.tasks import is_text_table, load_items
+
+    texts = default_text_items()
+    assert is_text_table(texts)
+    path = tmp_path / "texts.jsonl"
+    texts.to_json(path, orient="records", lines=True)
+    loaded = load_items(path)
+    assert list(loaded.columns) == ["item_id", "prompt", "text", *FEATURE_NAMES]
+    expected = featurize(texts["prompt"], texts["text"])
+    np.testing.assert_array_equal(loaded[list(FEATURE_NAMES)].to_numpy(), expected.to_numpy())
+    csv = tmp_path / "texts.csv"
+    texts.to_csv(csv, index=False)
+    pd.testing.assert_frame_equal(load_items(csv), loaded)
+
+
+def test_featurize_true_keeps_the_users_attributes_beside_the_features() -> None:
+    items = pd.DataFrame({"item_id": ["a", "b"], "prompt": ["Why is the sky blue?"] * 2,
+                          "text": ["The sky is blue.", "- one\n- two"],
+                          "rating": [5.0, 3.0], "length": [10.0, 20.0]})
+    plain = validate_items(items)
+    assert list(plain.columns) == list(items.columns)            # attributes given: kept as is
+    both = validate_items(items, featurize=True)
+    assert list(both.columns) == list(items.columns) + [f for f in FEATURE_NAMES if f != "length"]
+    assert list(both["rating"]) == [5.0, 3.0] and list(both["length"]) == [10.0, 20.0]
+    assert list(both["has_list"]) == [0.0, 1.0]
+    with pytest.raises(ItemError, match="no attribute columns; .* or a 'text' column"):
+        validate_items(default_text_items(), "t.csv", featurize=False)
+    with pytest.raises(ItemError, match="t.csv: no 'text' column to featurize"):
+        validate_items(items.drop(columns="text"), "t.csv", featurize=True)
+
+
+@pytest.mark.parametrize("cell, found", [("", None), ("   ", None), (None, "an empty cell"),
+                                         (3, "3")])
+def test_bad_texts_in_a_text_table(cell, found) -> None:
+    items = pd.DataFrame({"item_id": ["a", "b"], "prompt": ["p", "p"], "text": ["ok", cell]})
+    if found is None:                  # an empty response is a text: all its counts are 0
+        out = validate_items(items, "t.csv")
+        assert out.loc[1, "length"] == 0 and out.loc[1, "characters"] == len(cell)
+        return
+    with pytest.raises(ItemError, match=f"t.csv, row 2, column 'text': expected a string, got "
+                                        f"{found}"):
+        validate_items(items, "t.csv")
+
+
+def test_the_default_population_judges_the_default_texts() -> None:
+    from pathlib import Path
+
+    from cogsim.generate import generate, preference_view
+    from cogsim.spec import load_spec
+    from cogsim.tasks import default_text_item_set, load_items
+
+    root = Path(__file__).resolve().parents[1]
+    spec = load_spec(root / "populations" / "default.toml")
+    items = load_items(spec.items)
+    pd.testing.assert_frame_equal(items, default_text_item_set())
+    assert (root / "populations" / "default_texts.jsonl").read_bytes() == (
+        root / "cogsim" / "data" / "default_texts.jsonl").read_bytes()
+    result = generate(spec, items, n_pairs=40)
+    view = preference_view(result.judgments, result.items)
+    texts = set(default_text_items()["text"])
+    assert set(view["chosen"]) <= texts and set(view["rejected"]) <= texts
+    assert (view["prompt"] != "").all()
+    weights = {g.name: g.values for g in spec.groups}
+    sign = {g: np.sign(v["log_length"] if isinstance(v["log_length"], float)
+                       else v["log_length"].mean) for g, v in weights.items()}
+    assert sign["helpful"] == 1 and sign["harmless"] == -1
+
+
+# --- conversations -------------------------------------------------------------------------
+
+def test_conversations_give_prompt_and_response() -> None:
+    from cogsim.text import as_response, split_conversation
+
+    messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi?"},
+                {"role": "assistant", "content": "Hello."}]
+    assert split_conversation(messages) == ("System: Be brief.\n\nUser: Hi?", "Hello.")
+    assert split_conversation(messages[1:]) == ("Hi?", "Hello.")
+    transcript = "\n\nHuman: Hi?\n\nAssistant: Hello.\n\nHuman: Why?\n\nAssistant: Because."
+    assert split_conversation(transcript) == (
+        "User: Hi?\n\nAssistant: Hello.\n\nUser: Why?", "Because.")
+    assert as_response("Just text.") == "Just text."
+    assert as_response(messages) == "Hello."
+
+
+@pytest.mark.parametrize("bad, message", [
+    ([{"role": "user", "content": "Hi?"}], r"c: no assistant turn; .* \(found roles \['user'\]\)"),
+    ("\n\nHuman: Hi?", "c: no assistant turn"),
+    ([], r"c: no assistant turn; .* \(found roles \[\]\)"),
+    (5, "c: expected a string or a list of messages"),
+    ([3], "c, message 1: expected a mapping with 'role' and 'content', got 3"),
+    ([{"role": "assistant", "content": None}], "c, message 1: expected 'role' and 'content' "
+                                               "strings, got role 'assistant' and content an "
+                                               "empty cell"),
+])
+def test_bad_conversations_are_named(bad, message) -> None:
+    from cogsim.text import split_conversation
+
+    with pytest.raises(ItemError, match=message):
+        split_conversation(bad, "c")

@@ -14,8 +14,10 @@ from cogsim.tasks.items import (
     all_pairs,
     attribute_columns,
     default_items,
+    default_text_item_set,
     gamble_items,
     is_gamble_table,
+    is_text_table,
     load_items,
     load_pairs,
     random_pairs,
@@ -24,4 +26,4 @@ from cogsim.tasks.items import (
 
 __all__ = ["ItemError", "TEXT_COLUMNS", "GAMBLE_COLUMNS", "load_items", "validate_items",
            "default_items", "attribute_columns", "all_pairs", "random_pairs", "load_pairs",
-           "gamble_items", "is_gamble_table"]
+           "gamble_items", "is_gamble_table", "is_text_table", "default_text_item_set"]

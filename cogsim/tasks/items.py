@@ -1,9 +1,13 @@
 """What annotators judge: item sets and the pairs drawn from them.
 
 An item set is a table with an ``item_id`` column, numeric attribute columns, and optionally
-``prompt`` and ``text`` columns (used for the preference view).  Gambles are items too: an
-item with ``outcomes`` and ``probabilities`` columns (lists, or JSON lists in a CSV) is an
-outcome distribution; annotators who experience it get a draw of its payoff.
+``prompt`` and ``text`` columns (used for the preference view).  A table of texts alone
+(``item_id``, ``text`` and usually ``prompt``, no attribute columns) is featurized where it is
+read (:func:`validate_items`, hence :func:`load_items`): its attributes are the text features
+of :mod:`cogsim.text` (``featurize=True`` adds them beside a table's own attribute columns).
+Gambles are items too: an item with ``outcomes`` and ``probabilities`` columns (lists, or
+JSON lists in a CSV) is an outcome distribution; annotators who experience it get a draw of
+its payoff.
 :func:`gamble_items` turns gamble problems in the choice-prediction-competition format
 (Ha, pHa, La, Hb, pHb, Lb, LotShapeB, LotNumB, Amb, Corr) into such items, one per option,
 with the options of a problem sharing a ``prompt`` so that pairs are the problems.  Pairs
@@ -28,7 +32,7 @@ PAIR_BYTES = 200
 
 __all__ = ["ItemError", "TEXT_COLUMNS", "GAMBLE_COLUMNS", "load_items", "validate_items",
            "default_items", "attribute_columns", "all_pairs", "random_pairs", "load_pairs",
-           "gamble_items", "is_gamble_table"]
+           "gamble_items", "is_gamble_table", "is_text_table", "default_text_item_set"]
 
 TEXT_COLUMNS = ("item_id", "prompt", "text")
 GAMBLE_COLUMNS = ("outcomes", "probabilities")
@@ -133,8 +137,33 @@ def gamble_items(problems: pd.DataFrame, source: str = "problems") -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-def validate_items(items: pd.DataFrame, source: str = "items") -> pd.DataFrame:
+def is_text_table(items: pd.DataFrame) -> bool:
+    """Whether an item table holds texts alone: a ``text`` column and no attribute columns
+    (nor gambles)."""
+    return ("text" in items.columns and not is_gamble_table(items)
+            and not any(c in items.columns for c in GAMBLE_COLUMNS)
+            and not attribute_columns(items))
+
+
+def validate_items(items: pd.DataFrame, source: str = "items", *,
+                   featurize: bool | None = None) -> pd.DataFrame:
     """Check an item table; returns it with ``item_id`` as strings.
+
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        ``item_id``, numeric attribute columns, optionally ``prompt`` and ``text``; or
+        gamble problems (competition format); or texts alone (``item_id``, ``prompt``,
+        ``text``).
+    source : str
+        How messages name the table (a file name).
+    featurize : bool, optional
+        Add the text features of :mod:`cogsim.text` (:func:`cogsim.text.featurize_items`,
+        raw units; the population puts them in standard units) as attribute columns.
+        ``None`` (the default): when the table holds texts alone (:func:`is_text_table`).
+        ``True``: whenever it has a ``text`` column, the table's own attribute columns kept
+        beside the computed ones (on a name clash the table's own column wins).  ``False``:
+        never (a table of texts alone is then refused for lack of attributes).
 
     Raises ItemError naming ``source``, the row and the column of the first problem.
     """
@@ -153,10 +182,20 @@ def validate_items(items: pd.DataFrame, source: str = "items") -> pd.DataFrame:
         row = int(np.flatnonzero(dup)[0])
         raise ItemError(f"{source}, row {row + 1}, column 'item_id': duplicate id "
                         f"{items['item_id'].iloc[row]!r}; expected unique ids")
+    if featurize is None:
+        featurize = is_text_table(items)
+    if featurize:
+        from cogsim.text import featurize_items
+
+        if "text" not in items.columns:
+            raise ItemError(f"{source}: no 'text' column to featurize; expected columns "
+                            f"item_id, prompt and text (found {list(items.columns)})")
+        items = featurize_items(items, source)
     attrs = attribute_columns(items)
     if not attrs:
         raise ItemError(f"{source}: no attribute columns; expected at least one numeric "
-                        f"column besides {list(TEXT_COLUMNS)}")
+                        f"column besides {list(TEXT_COLUMNS)}, or a 'text' column to "
+                        f"featurize")
     for col in attrs:
         values = pd.to_numeric(items[col], errors="coerce")
         bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
@@ -176,12 +215,13 @@ def validate_items(items: pd.DataFrame, source: str = "items") -> pd.DataFrame:
     return items.reset_index(drop=True)
 
 
-def load_items(path: str | Path) -> pd.DataFrame:
-    """Read and check an item table from CSV, Parquet or JSON Lines."""
+def load_items(path: str | Path, *, featurize: bool | None = None) -> pd.DataFrame:
+    """Read and check an item table from CSV, Parquet or JSON Lines (a table of texts
+    alone is featurized: :func:`validate_items`)."""
     path = Path(path)
-    items = read_table(path, "an item table with item_id and attribute columns",
-                       error=ItemError)
-    return validate_items(items, str(path))
+    items = read_table(path, "an item table with item_id and attribute columns, or item_id, "
+                             "prompt and text", error=ItemError)
+    return validate_items(items, str(path), featurize=featurize)
 
 
 _PROMPTS = [
@@ -225,6 +265,14 @@ def default_items(n_prompts: int = 10, responses_per_prompt: int = 5,
                          **dict(zip(DEFAULT_ATTRIBUTES[:6], ratings)),
                          "length": length, "has_list": has_list})
     return pd.DataFrame(rows)
+
+
+def default_text_item_set() -> pd.DataFrame:
+    """The default text items (:func:`cogsim.text.default_text_items`: 84 responses to 20
+    prompts) featurized and checked: the item set ``populations/default.toml`` names."""
+    from cogsim.text import default_text_items
+
+    return validate_items(default_text_items(), "default text items")
 
 
 def _pairs_frame(a: np.ndarray, b: np.ndarray, items: pd.DataFrame) -> pd.DataFrame:

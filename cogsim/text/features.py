@@ -25,7 +25,8 @@ import pandas as pd
 from cogsim.errors import ItemError, show
 from cogsim.text import lexicons as lex
 
-__all__ = ["Feature", "FEATURES", "FEATURE_NAMES", "featurize", "featurize_one"]
+__all__ = ["Feature", "FEATURES", "FEATURE_NAMES", "MAX_CHARACTERS", "featurize",
+           "featurize_one"]
 
 
 class Feature(NamedTuple):
@@ -87,7 +88,19 @@ FEATURES: tuple[Feature, ...] = (
     Feature("numbers", "numbers written in digits in the prose (3, 23.4 and 1,000 count one "
             "each; list numbers such as '2.' do not count)", "count"),
     Feature("urls", "web addresses (http://, https://, www.)", "count"),
+    Feature("risky_refusal", "1 when the prompt has a risk cue (prompt_risk_cues > 0) and "
+            "the response declines (refusal_phrases > 0), else 0", "0/1"),
+    Feature("risky_compliance", "1 when the prompt has a risk cue and the response does not "
+            "decline (refusal_phrases = 0): it goes along with a risky request, else 0",
+            "0/1"),
+    Feature("needless_refusal", "1 when the prompt has no risk cue and the response "
+            "declines, else 0", "0/1"),
 )
+
+#: Longest response (or prompt) :func:`featurize` reads, in characters: a longer one is
+#: refused with an :class:`~cogsim.errors.ItemError` naming it (nothing an annotator reads
+#: is that long; a text of that size takes about 0.2 s to read).
+MAX_CHARACTERS = 1_000_000
 
 #: The feature names, in column order.
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
@@ -202,14 +215,17 @@ def _features(text: str, prompt_stems: frozenset[str], prompt_risk: int) -> list
     rate = 1.0 / n if n else 0.0
     stripped = text.strip()
     urls = low.count("://") + low.count("www.") - low.count("://www.")
+    refusals = lex.REFUSAL.count(low)
     return [n, math.log1p(n), len(text), sentences,
             len(_BLANK_LINE.findall(stripped)) + (stripped != ""),
             list_items, float(list_items >= 2), len(_HEADING.findall(prose)),
-            prose.count("**") // 2, code_blocks, lex.REFUSAL.count(low),
+            prose.count("**") // 2, code_blocks, refusals,
             apology + low.count("forgive me"), hedges * rate, first * rate, second * rate,
             (positive - negative) * rate, per_sentence, per_word, ease, overlap,
             risk + lex.RISK_PHRASES.count(low), prompt_risk, profanity, prose.count("?"),
-            prose.count("!"), len(_NUMBER.findall(prose)) - len(numbered), urls]
+            prose.count("!"), len(_NUMBER.findall(prose)) - len(numbered), urls,
+            float(prompt_risk > 0 and refusals > 0), float(prompt_risk > 0 and not refusals),
+            float(prompt_risk == 0 and refusals > 0)]
 
 
 def _strings(values: Sequence[str], name: str) -> list[str]:
@@ -217,6 +233,9 @@ def _strings(values: Sequence[str], name: str) -> list[str]:
     for i, v in enumerate(values):
         if not isinstance(v, str):
             raise ItemError(f"{name}[{i}]: expected a string, got {show(v)}")
+        if len(v) > MAX_CHARACTERS:
+            raise ItemError(f"{name}[{i}]: a text of {len(v):,} characters; expected at "
+                            f"most {MAX_CHARACTERS:,} (cogsim.text.MAX_CHARACTERS)")
     return values
 
 
@@ -239,8 +258,9 @@ def featurize(prompts: str | Sequence[str], responses: Sequence[str]) -> pd.Data
     Raises
     ------
     cogsim.errors.ItemError
-        When a prompt or response is not a string (naming its position), or the numbers
-        of prompts and responses differ.
+        When a prompt or response is not a string or is longer than
+        :data:`MAX_CHARACTERS` (naming its position), or the numbers of prompts and
+        responses differ.  An empty string is a text like any other: its counts are 0.
     """
     texts = _strings(responses, "responses")
     if isinstance(prompts, str):

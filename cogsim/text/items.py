@@ -11,10 +11,13 @@ import pandas as pd
 from cogsim.errors import ItemError, show, where
 from cogsim.text.features import FEATURE_NAMES, featurize
 
-__all__ = ["featurize_items", "default_text_items", "DEFAULT_TEXTS"]
+__all__ = ["featurize_items", "default_text_items", "DEFAULT_TEXTS", "DEFAULT_STYLES"]
 
-#: The default text items, in cogsim's package data (one JSON object per line).
+#: The default text items, in cogsim's package data (one JSON object per line: item_id,
+#: prompt, text); a copy beside ``populations/default.toml`` is the item set it names.
 DEFAULT_TEXTS = "default_texts.jsonl"
+#: The style each default response was written in (item_id, style).
+DEFAULT_STYLES = "default_text_styles.jsonl"
 
 
 def _check_texts(items: pd.DataFrame, column: str, source: str) -> list[str]:
@@ -87,8 +90,14 @@ def default_text_items(with_style: bool = False) -> pd.DataFrame:
         Columns ``item_id`` (``p01r1`` ... : prompt and response numbers), ``prompt``,
         ``text`` and, when asked, ``style``; no features (see :func:`featurize_items`).
     """
-    data = resources.files("cogsim") / "data" / DEFAULT_TEXTS
+    items = pd.DataFrame(_read_lines(DEFAULT_TEXTS), columns=["item_id", "prompt", "text"])
+    if with_style:
+        styles = {r["item_id"]: r["style"] for r in _read_lines(DEFAULT_STYLES)}
+        items["style"] = items["item_id"].map(styles)
+    return items
+
+
+def _read_lines(name: str) -> list[dict]:
+    data = resources.files("cogsim") / "data" / name
     with data.open(encoding="utf-8") as f:
-        rows = [json.loads(line) for line in f if line.strip()]
-    items = pd.DataFrame(rows, columns=["item_id", "prompt", "text", "style"])
-    return items if with_style else items.drop(columns="style")
+        return [json.loads(line) for line in f if line.strip()]

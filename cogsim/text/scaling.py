@@ -155,6 +155,9 @@ _DEFAULT = {
     "exclamations": (0.0238095, 0.152455, 6.5593),
     "numbers": (0.738095, 1.34624, 4.45686),
     "urls": (0.0, 1.0, 1.0),
+    "risky_refusal": (0.130952, 0.337348, 2.9643),
+    "risky_compliance": (0.0595238, 0.236602, 4.2265),
+    "needless_refusal": (0.047619, 0.212959, 4.69574),
 }
 
 #: The fixed scaling of the default text items.
