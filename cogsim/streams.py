@@ -16,6 +16,8 @@ state (:meth:`KeyedStreams.state`), so a saved and restored stream continues exa
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 __all__ = ["KeyedStreams", "RandomSource", "mix64", "normals", "skip_draw", "uniforms"]
@@ -38,6 +40,25 @@ def mix64(z: np.ndarray) -> np.ndarray:
         z *= _M2
         z ^= z >> _S31
     return z
+
+
+def _position_words(lead: tuple[int, ...]) -> np.ndarray:
+    """P = mix64((p_1 2^42 + p_2 2^21 + p_k) G + 1) for every position of ``lead``."""
+    position = np.zeros(lead, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for axis, size in enumerate(lead):
+            shift = np.uint64(_AXIS_BITS * (len(lead) - 1 - axis))
+            index = np.arange(size, dtype=np.uint64) << shift
+            position = position + index.reshape((-1,) + (1,) * (len(lead) - 1 - axis))
+        return mix64(position * _GOLDEN + np.uint64(1))
+
+
+@lru_cache(maxsize=256)
+def _small_positions(lead: tuple[int, ...]) -> np.ndarray:
+    """:func:`_position_words` of a small shape, computed once (read-only)."""
+    words = _position_words(lead)
+    words.flags.writeable = False
+    return words
 
 
 class KeyedStreams:
@@ -100,12 +121,8 @@ class KeyedStreams:
         with np.errstate(over="ignore"):
             own = mix64(self._agent_words[agents] + self.counters[agents] * _GOLDEN)
             self.counters[agents] += np.uint64(1)
-            position = np.zeros(lead, dtype=np.uint64)
-            for axis, size in enumerate(lead):
-                shift = np.uint64(_AXIS_BITS * (len(lead) - 1 - axis))
-                index = np.arange(size, dtype=np.uint64) << shift
-                position = position + index.reshape((-1,) + (1,) * (len(lead) - 1 - axis))
-            position = mix64(position * _GOLDEN + np.uint64(1))
+            position = (_small_positions(lead) if np.prod(lead) <= 4096
+                        else _position_words(lead))
             return mix64(position[..., None] ^ own)
 
     def random(self, shape: tuple[int, ...] | int, agents: np.ndarray,

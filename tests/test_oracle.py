@@ -19,7 +19,7 @@ from cogsim.spec import parse_spec
 from cogsim.tasks import default_items, random_pairs
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT = REPO / "populations" / "default.toml"
+DEFAULT = REPO / "populations" / "attributes.toml"   # over the built-in attribute items
 
 
 def busy_spec(**extra) -> dict:

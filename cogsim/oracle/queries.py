@@ -158,9 +158,8 @@ def read_query(pairs, registry: ItemRegistry, n_annotators: int,
         if extra:
             raise ItemError(f"pairs: unknown column {extra[0]!r}; expected item_a, item_b "
                             f"and optionally {', '.join(PAIR_COLUMNS)}")
-        table = pairs.reset_index(drop=True)
-        item_a = table["item_a"].astype(str).to_numpy()
-        item_b = table["item_b"].astype(str).to_numpy()
+        table = pairs
+        item_a, item_b = _ids(table["item_a"]), _ids(table["item_b"])
     else:
         if isinstance(pairs, (str, bytes, Mapping)) or not isinstance(pairs, Sequence):
             raise ItemError(f"pairs: expected a table with item_a and item_b or a list of "
@@ -196,6 +195,14 @@ def read_query(pairs, registry: ItemRegistry, n_annotators: int,
     if table is not None and "annotator_id" in table.columns:
         annotator = _integers(table["annotator_id"], "annotator_id", 0, n_annotators - 1)
     return Query(new_items, item_a, item_b, pair_id, annotator)
+
+
+def _ids(column: pd.Series) -> np.ndarray:
+    """A column of item ids as an object array of str."""
+    values = column.to_numpy(dtype=object)
+    if len(values) > 256:
+        return column.astype(str).to_numpy(dtype=object)
+    return np.array([v if type(v) is str else str(v) for v in values], dtype=object)
 
 
 def _integers(column: pd.Series, name: str, low: int, high: int | None) -> np.ndarray:

@@ -37,14 +37,13 @@ def labels(names: np.ndarray, codes: np.ndarray) -> pd.arrays.ArrowStringArray:
     """
     codes = np.asarray(codes)
     if len(codes) <= SMALL:
-        strings = np.asarray(names, dtype=object)[codes].tolist()
-        return pd.arrays.ArrowStringArray(pa.array([str(x) for x in strings],
-                                                   type=pa.string()))
+        return pd.array(np.asarray(names, dtype=object)[codes], dtype=STRING)
     arr = pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)),
                                          pa.array(np.asarray(names, dtype=str)))
-    return pd.array(arr.dictionary_decode(), dtype=pd.StringDtype("pyarrow"))
+    return pd.array(arr.dictionary_decode(), dtype=STRING)
 
 
+STRING = pd.StringDtype("pyarrow")
 #: Up to this many rows, labels are looked up directly (cheaper than a dictionary array).
 SMALL = 256
 
@@ -81,16 +80,20 @@ class JudgmentLog:
         """
         if not self._steps:
             return pd.DataFrame(columns=JUDGMENT_COLUMNS)
-        cols = {k: np.concatenate([r[k] for r in self._steps]) for k in self._steps[0]}
+        steps = self._steps
+        cols = (dict(steps[0]) if len(steps) == 1
+                else {k: np.concatenate([r[k] for r in steps]) for k in steps[0]})
         who = cols["annotator_id"]
-        # Only the items judged are labelled (an item set may hold millions).
         item_cols = ("item_a", "item_b", "first", "chosen")
-        used, local = np.unique(np.concatenate([cols[c] for c in item_cols]),
-                                return_inverse=True)
-        item_ids = np.asarray(item_ids, dtype=object)[used]
-        for k, c in enumerate(np.split(local.reshape(-1), len(item_cols))):
-            cols[item_cols[k]] = c
-        return pd.DataFrame({
+        item_ids = np.asarray(item_ids, dtype=object)
+        if len(who) > SMALL:
+            # Only the items judged are labelled (an item set may hold millions).
+            used, local = np.unique(np.concatenate([cols[c] for c in item_cols]),
+                                    return_inverse=True)
+            item_ids = item_ids[used]
+            for k, c in enumerate(np.split(local.reshape(-1), len(item_cols))):
+                cols[item_cols[k]] = c
+        return pd.DataFrame({         # in the order of JUDGMENT_COLUMNS
             "run_id": pd.Series([run_id] * len(who), dtype=object),
             "step": cols["step"].astype(np.int64),
             "pair_id": cols["pair_id"].astype(np.int64), "annotator_id": who.astype(np.int64),
@@ -102,4 +105,4 @@ class JudgmentLog:
             "value_b": cols["value_b"], "p_a": cols["p_a"], "rt": cols["rt"],
             "strategy": labels(np.array(strategy_labels), cols["strategy"]),
             "model": labels(kinds, who),
-            "seed": np.full(len(who), seed, dtype=np.int64)}, columns=JUDGMENT_COLUMNS)
+            "seed": np.full(len(who), seed, dtype=np.int64)}, copy=False)
