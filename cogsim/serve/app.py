@@ -49,12 +49,10 @@ from cogsim.serve.schemas import (
     RewardsResponse,
     SaveResponse,
 )
-from cogsim.serve.service import OracleService, Unavailable
+from cogsim.serve.service import DEFAULT_MAX_BATCH, DEFAULT_MAX_BODY, OracleService, Unavailable
 
-__all__ = ["create_app", "DEFAULT_MAX_BODY", "DEFAULT_MAX_BATCH"]
+__all__ = ["create_app"]
 
-DEFAULT_MAX_BODY = 8 * 2**20
-DEFAULT_MAX_BATCH = 4096
 _OPEN = ("/healthz", "/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc")
 
 

@@ -12,6 +12,12 @@ signature of a TRL reward function (``prompts, completions, **kwargs``).
 
 from __future__ import annotations
 
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +26,7 @@ import httpx
 import orjson
 import pandas as pd
 
-__all__ = ["Client", "ServiceError", "RequestRefused"]
+__all__ = ["Client", "Server", "ServiceError", "RequestRefused"]
 
 #: dtypes of the judgments table (cogsim.population.judgments).
 _DTYPES = {"run_id": object, "step": "int64", "pair_id": "int64", "annotator_id": "int64",
@@ -181,3 +187,75 @@ class Client:
 
     def health(self) -> dict:
         return self._send("GET", "/healthz")
+
+
+class Server:
+    """A ``cogsim serve`` in a child process, for notebooks, tests and benchmarks.
+
+    ``with Server("--population", "spec.toml") as url: ...`` starts the server on a free
+    port of 127.0.0.1, waits until it listens, and on leaving stops it with SIGTERM (which
+    saves its state) and waits for it to end.
+
+    Parameters
+    ----------
+    *args : str
+        Options of ``cogsim serve`` (``--port`` defaults to 0: a free port).
+    timeout : float
+        Seconds to wait for the server to listen, and to end.
+    """
+
+    def __init__(self, *args: str, timeout: float = 120.0, env: dict | None = None):
+        self.args = [str(a) for a in args]
+        if "--port" not in self.args:
+            self.args += ["--port", "0"]
+        self.timeout, self.env = timeout, env
+        self.process: subprocess.Popen | None = None
+        self.url: str | None = None
+        self.lines: list[str] = []
+
+    def start(self) -> str:
+        """Start and wait until the server listens; returns its URL."""
+        self.process = subprocess.Popen([sys.executable, "-m", "cogsim", "serve", *self.args],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                        text=True, env=self.env)
+        found: list[str] = []
+
+        def read() -> None:
+            for line in self.process.stderr:
+                self.lines.append(line.rstrip("\n"))
+                m = re.search(r"listening on (http://\S+)", line)
+                if m and not found:
+                    found.append(m[1])
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        end = time.monotonic() + self.timeout
+        while not found and time.monotonic() < end and self.process.poll() is None:
+            time.sleep(0.02)
+        if not found:
+            self.stop()
+            raise RuntimeError(f"cogsim serve did not start: {' | '.join(self.lines)[-500:]}")
+        self._reader = reader
+        self.url = found[0]
+        return self.url
+
+    def stop(self, signum: int = signal.SIGTERM) -> int:
+        """Send ``signum`` and wait for the server to end; returns its exit status."""
+        if self.process is None:
+            return 0
+        if self.process.poll() is None:
+            self.process.send_signal(signum)
+        try:
+            code = self.process.wait(self.timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = self.process.wait()
+        if getattr(self, "_reader", None) is not None:
+            self._reader.join(5)
+        return code
+
+    def __enter__(self) -> str:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

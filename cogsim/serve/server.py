@@ -21,12 +21,19 @@ import ipaddress
 import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cogsim.errors import InputError
-from cogsim.oracle import Oracle
 from cogsim.outputs import Interrupted
-from cogsim.serve.app import DEFAULT_MAX_BATCH, DEFAULT_MAX_BODY, create_app
-from cogsim.serve.service import OracleService, check_state_folder
+from cogsim.serve.service import (
+    DEFAULT_MAX_BATCH,
+    DEFAULT_MAX_BODY,
+    OracleService,
+    check_state_folder,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cogsim.oracle import Oracle
 
 __all__ = ["serve", "is_loopback", "read_token"]
 
@@ -59,6 +66,8 @@ def read_token(path: Path) -> str:
 
 
 def _oracle(population: Path | None, state: Path | None, seed: int | None) -> Oracle:
+    from cogsim.oracle import Oracle
+
     if state is not None and check_state_folder(state):
         if population is not None or seed is not None:
             print(f"cogsim serve: resuming from the saved state {state} (its own spec and "
@@ -96,8 +105,6 @@ def serve(*, population: Path | None = None, state: Path | None = None,
     InputError
         A bad option (the command line prints it as one line and exits 2).
     """
-    import uvicorn
-
     if not 0 <= port <= 65535:
         raise InputError(f"option --port: expected a whole number from 0 to 65535, got {port}")
     if save_every < 0:
@@ -110,6 +117,14 @@ def serve(*, population: Path | None = None, state: Path | None = None,
         raise InputError(f"option --host: {host!r} is reachable from other machines; expected "
                          f"--token-file with a bearer token to serve beyond this machine "
                          f"(or --host 127.0.0.1)")
+    fresh = state is None or not check_state_folder(state)
+    if fresh and population is not None and not Path(population).is_file():
+        raise InputError(f"option --population: no file {str(population)!r}; expected a "
+                         f"population spec (TOML) or a calibration's params.json")
+    import uvicorn
+
+    from cogsim.serve.app import create_app
+
     service = OracleService(_oracle(population, state, seed), state)
     sock = _bind(host, port)
     where = sock.getsockname()

@@ -37,12 +37,19 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cogsim.errors import InputError
-from cogsim.oracle import Oracle
 
-__all__ = ["OracleService", "Unavailable", "STATE_FILES", "check_state_folder", "swap"]
+if TYPE_CHECKING:  # pragma: no cover
+    from cogsim.oracle import Oracle
+
+__all__ = ["OracleService", "Unavailable", "STATE_FILES", "check_state_folder", "swap",
+           "DEFAULT_MAX_BODY", "DEFAULT_MAX_BATCH"]
+
+#: Bytes per request body, and pairs per request, unless the options say otherwise.
+DEFAULT_MAX_BODY = 8 * 2**20
+DEFAULT_MAX_BATCH = 4096
 
 T = TypeVar("T")
 
