@@ -368,6 +368,7 @@ def sweep(
     )
 
     from cogsim.executor import get_executor
+    from cogsim.outputs import Interrupted
     from cogsim.sweep.run import run_sweep
     from cogsim.sweep.spec import load_sweep
 
@@ -385,7 +386,12 @@ def sweep(
             bar.update(task, completed=done, description=f"{plan.name}"
                        + (f" ({failed} failed)" if failed else ""))
 
-        result = run_sweep(plan, target, executor, progress=progress, plots=not no_plots)
+        try:
+            result = run_sweep(plan, target, executor, progress=progress, plots=not no_plots)
+        except Interrupted as e:
+            _say_error(f"interrupted ({e.name}); the finished runs are kept in {target}/runs; "
+                       f"run the same command again to finish the sweep")
+            raise typer.Exit(128 + e.signum) from None
     if not quiet:
         typer.echo(f"{result['total']} runs ({result['skipped']} already done, "
                    f"{result['ran']} run on {executor.description}), "

@@ -169,6 +169,7 @@ class DaskExecutor(Executor):
                              f"{address!r} ({e}); expected the address of a running "
                              f"scheduler, e.g. tcp://127.0.0.1:8786") from None
         self.address = address
+        self._futures: list = []
         self.workers = max(1, sum(self._client.nthreads().values()))
         self.description = f"Dask cluster at {address} ({self.workers} worker threads)"
 
@@ -179,16 +180,20 @@ class DaskExecutor(Executor):
         keys = {f"cogsim-{batch}-{i}": i for i in range(len(tasks))}
         futures = [self._client.submit(fn, task, key=key, pure=False)
                    for key, task in zip(keys, tasks)]
+        self._futures = futures
         try:
-            for future in as_completed(futures):
+            for future in as_completed(futures, loop=self._client.loop):
                 yield keys[future.key], future.result()
         except BaseException:
-            self._client.cancel(futures)
+            self.terminate()
             raise
+        finally:
+            self._futures = []
 
     def terminate(self) -> None:
-        if self._client is not None:
-            self._client.cancel(list(self._client.futures.values()), force=True)
+        if self._client is not None and self._futures:
+            self._client.cancel(self._futures, force=True)
+            self._futures = []
         self.close()
 
     def close(self) -> None:

@@ -169,17 +169,21 @@ def prepare_out(sweep: Sweep, out: Path) -> None:
             raise InputError(f"option --out: {str(out / PLAN_FILE)!r} was not written by "
                              f"cogsim sweep; expected a new or empty folder") from None
     (out / "runs").mkdir(parents=True, exist_ok=True)
-    ids = {p.run_id for p in sweep.runs}
-    for leftover in (out / "runs").glob(f"{TEMP_PREFIX}*"):
-        rest = leftover.name[len(TEMP_PREFIX):]
-        if leftover.is_dir() and any(rest.startswith(i + "-") for i in ids):
-            shutil.rmtree(leftover, ignore_errors=True)
+    _remove_temporaries(out / "runs", {p.run_id for p in sweep.runs})
     plan = {"written by": "cogsim sweep", "cogsim_version": __version__,
             "spec": str(Path(os.path.abspath(sweep.path))), "name": sweep.name,
             "varied": sweep.varied,
             "runs": [{"run_id": p.run_id, "seed": p.seed, "parameters": p.parameters}
                      for p in sweep.runs]}
     write_atomic(out / PLAN_FILE, json.dumps(json_ready(plan), indent=1) + "\n")
+
+
+def _remove_temporaries(runs: Path, ids: set[str]) -> None:
+    """Remove the temporary folders that runs of ``ids`` left (a worker killed mid-write)."""
+    for leftover in runs.glob(f"{TEMP_PREFIX}*"):
+        rest = leftover.name[len(TEMP_PREFIX):]
+        if leftover.is_dir() and any(rest.startswith(i + "-") for i in ids):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def write_atomic(path: Path, text: str | bytes) -> None:
@@ -229,10 +233,15 @@ def run_sweep(sweep: Sweep, out: str | Path, executor: Executor | None = None,
     failed = 0
     if progress is not None:
         progress(len(done), len(sweep.runs), 0)
-    for n, (_i, record) in enumerate(executor.imap(execute_run, pending), start=1):
-        failed += record["status"] != "ok"
-        if progress is not None:
-            progress(len(done) + n, len(sweep.runs), failed)
+    try:
+        for n, (_i, record) in enumerate(executor.imap(execute_run, pending), start=1):
+            failed += record["status"] != "ok"
+            if progress is not None:
+                progress(len(done) + n, len(sweep.runs), failed)
+    except BaseException:           # interrupted: stop the workers, remove their temporaries
+        executor.terminate()
+        _remove_temporaries(out / "runs", {p.run_id for p in pending})
+        raise
     records = [_read_record(out / "runs" / p.run_id) for p in sweep.runs]
     table = summary_table(sweep, records)
     buffer = table.to_parquet(index=False)
