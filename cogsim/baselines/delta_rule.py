@@ -167,8 +167,10 @@ class DeltaRulePopulation(DeltaRuleModel):
     )
 
     def __init__(self, alpha: float = 0.3, beta: float = 1.0, q0: float = 2.0,
-                 beta_spread: float = 0.0, **settings):
-        super().__init__(alpha, beta, q0, **settings)
+                 beta_spread: float = 0.0, *, seed: int = 0, n_agents: int = 1,
+                 n_draws: int = 8, options: OptionDistributions | None = None):
+        super().__init__(alpha, beta, q0, seed=seed, n_agents=n_agents, n_draws=n_draws,
+                         options=options)
         self._init_params(alpha=alpha, beta=beta, q0=q0, beta_spread=beta_spread)
 
     def betas(self) -> np.ndarray:

@@ -15,6 +15,10 @@ models of decisions from description are compared against.
   computed separately for gains (from the best outcome down) and losses (from the worst up)
   on the full multi-outcome distributions; logit choice on ``V_B - V_A`` with a temperature.
   Free parameters: alpha, lambda, gamma, temperature.
+* `ScaledProspectTheoryModel`: the same CPT with the logit's difference scaled by the
+  problem's payoff range in value units, ``P(B) = expit((V_B - V_A) / (temperature *
+  (v(x_max) - v(x_min))))`` over all outcomes of both options: the same four parameters,
+  with a temperature that no longer has to serve problems of payoffs 1 and 100 at once.
 
 Ambiguity (``Amb``: B's probabilities hidden from the participant): by default
 (``ambiguity="uniform"``) the models treat B's distinct outcomes as equally likely, which is
@@ -45,6 +49,7 @@ __all__ = [
     "cpt_values",
     "ExpectedValueModel",
     "ProspectTheoryModel",
+    "ScaledProspectTheoryModel",
 ]
 
 WEIGHTINGS: tuple[str, ...] = ("tk", "prelec")
@@ -252,3 +257,55 @@ class ProspectTheoryModel(ParamsMixin):
         _check_protocol(protocol)
         v_a, v_b = self.values(problems)
         return _as_rates(expit((v_b - v_a) / self.temperature), protocol)
+
+
+class ScaledProspectTheoryModel(ProspectTheoryModel):
+    """CPT whose logit is scaled by the problem's payoff range (same four parameters).
+
+    .. math::  P(B) = \\operatorname{expit}\\left(\\frac{V_B - V_A}{\\tau\\,(v(x_{max})
+               - v(x_{min}))}\\right)
+
+    with ``x_max``, ``x_min`` the largest and smallest outcome of either option (of positive
+    probability) and ``v`` CPT's value function; a problem whose outcomes are all equal
+    predicts 1/2.  ``temperature`` (tau) is unitless: the share of the value range that
+    gives P(B) = 0.73.  Defaults: a fit on 100 choices13k development problems (held-out
+    MSE 0.017 vs 0.025 for the unscaled logit).  Other parameters as `ProspectTheoryModel`.
+    """
+
+    parameters: ClassVar[tuple[Parameter, ...]] = (
+        Parameter("alpha", 0.6986, low=0.0, low_open=True, bounds=(0.2, 1.2),
+                  doc="value curvature"),
+        Parameter("lam", 0.9243, low=0.0, low_open=True, bounds=(0.5, 5.0),
+                  doc="loss aversion lambda"),
+        Parameter("gamma", 0.7757, low=0.0, low_open=True, bounds=(0.3, 1.5),
+                  doc="probability weighting"),
+        Parameter("temperature", 0.2329, low=0.0, low_open=True, bounds=(0.005, 2.0),
+                  doc="logit temperature as a share of the problem's value range"),
+    )
+
+    def __init__(self, alpha: float = 0.6986, lam: float = 0.9243, gamma: float = 0.7757,
+                 temperature: float = 0.2329, **settings):
+        super().__init__(alpha, lam, gamma, temperature, **settings)
+
+    def value_range(self, problems: pd.DataFrame) -> np.ndarray:
+        """``v(x_max) - v(x_min)`` of each problem (outcomes of positive probability)."""
+        d = pad_problems(problems)
+        x = np.concatenate([d.xa, d.xb], axis=1)
+        live = np.concatenate([d.pa, d.pb], axis=1) > 0
+        hi = np.where(live, x, -np.inf).max(axis=1)
+        lo = np.where(live, x, np.inf).min(axis=1)
+        beta = self.alpha if self.beta is None else self.beta
+
+        def v(z):
+            return np.where(z >= 0, np.abs(z) ** self.alpha, -self.lam * np.abs(z) ** beta)
+
+        return v(hi) - v(lo)
+
+    def predict_rates(self, problems: pd.DataFrame, protocol: str = "c13k") -> np.ndarray:
+        """P(B) per row, shape (n,) for ``"c13k"``; the same in each of 5 blocks for ``"cpc"``."""
+        _check_protocol(protocol)
+        v_a, v_b = self.values(problems)
+        spread = self.value_range(problems) * self.temperature
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.where(spread > 0, (v_b - v_a) / spread, 0.0)
+        return _as_rates(expit(z), protocol)

@@ -23,7 +23,14 @@ import pandas as pd
 from cogsim.calibration.models import model_class
 from cogsim.datasets.errors import DataError
 
-__all__ = ["RateData", "TrialData", "content_hash"]
+__all__ = ["RateData", "TrialData", "content_hash", "explained_share"]
+
+
+def explained_share(mse: float, constant: float, floor: float = 0.0) -> float:
+    """Share of the explainable variance explained: ``1 - (mse - floor) / (constant -
+    floor)``; NaN when the constant is no worse than the floor."""
+    room = constant - floor
+    return float(1 - (mse - floor) / room) if room > 0 else float("nan")
 
 
 def content_hash(table: pd.DataFrame) -> str:
@@ -46,11 +53,21 @@ class RateData:
         Observed P(B) per problem, or per problem and block (CPC protocol).
     name : str
         Where the data came from, for reports and errors.
+    groups : array (n,), optional
+        The problem each row belongs to.  Units are the distinct groups (a problem run with
+        and without feedback is two rows, one unit), so a split never puts the same
+        problem on both sides; default: every row its own unit.
+    noise : array (n,), optional
+        Sampling variance of each observed rate (its SD across people squared over the
+        number of people): the part of any model's squared error that no model can remove.
+        Its mean is the *noise floor* of the MSE.
     """
 
     problems: pd.DataFrame
     rates: np.ndarray
     name: str = "rates"
+    groups: np.ndarray | None = None
+    noise: np.ndarray | None = None
     kind: str = field(default="rates", init=False)
 
     def __post_init__(self):
@@ -66,6 +83,23 @@ class RateData:
                             f"in [0, 1], got {self.rates[row]}")
         if len(self.problems) == 0:
             raise DataError(f"{self.name}: no problems; expected at least one row")
+        n = len(self.problems)
+        groups = np.arange(n) if self.groups is None else np.asarray(self.groups)
+        if len(groups) != n:
+            raise DataError(f"{self.name}: {len(groups)} group labels for {n} rows; expected "
+                            f"one per row")
+        self.groups = groups
+        if self.noise is not None:
+            self.noise = np.asarray(self.noise, dtype=float).reshape(self.rates.shape)
+        self._ids, first, inverse = np.unique(groups, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")     # units in order of first appearance
+        self._ids = self._ids[order]
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        unit_of_row = rank[inverse.ravel()]
+        by_unit = np.argsort(unit_of_row, kind="stable")
+        bounds = np.searchsorted(unit_of_row[by_unit], np.arange(len(order) + 1))
+        self._rows = [by_unit[bounds[u]:bounds[u + 1]] for u in range(len(order))]
 
     @property
     def protocol(self) -> str:
@@ -74,15 +108,31 @@ class RateData:
 
     @property
     def n_units(self) -> int:
-        return len(self.problems)
+        """Distinct problems (groups), not rows."""
+        return len(self._rows)
 
     @property
     def unit_name(self) -> str:
         return "problems"
 
+    @property
+    def unit_ids(self) -> np.ndarray:
+        """The group label of each unit, in unit order."""
+        return self._ids
+
     def subset(self, units: np.ndarray) -> RateData:
-        units = np.asarray(units)
-        return RateData(self.problems.iloc[units], self.rates[units], self.name)
+        """The rows of the units at positions ``units`` (a repeated unit repeats its rows,
+        as a bootstrap needs)."""
+        units = np.asarray(units, dtype=int)
+        rows = (np.concatenate([self._rows[u] for u in units]) if len(units)
+                else np.zeros(0, dtype=int))
+        return RateData(self.problems.iloc[rows], self.rates[rows], self.name,
+                        self.groups[rows], None if self.noise is None else self.noise[rows])
+
+    def units_of(self, ids) -> np.ndarray:
+        """Positions of the units whose group labels are ``ids``."""
+        where = {v: i for i, v in enumerate(self._ids.tolist())}
+        return np.array([where[v] for v in np.asarray(ids).tolist()], dtype=int)
 
     def predict(self, model) -> np.ndarray:
         return np.asarray(model.predict_rates(self.problems, protocol=self.protocol))
@@ -91,11 +141,39 @@ class RateData:
         """Mean squared deviation of predicted from observed rates."""
         return float(np.mean((self.predict(model) - self.rates) ** 2))
 
+    def floor(self) -> dict[str, float]:
+        """The scale of an MSE on these rates.
+
+        ``noise_floor`` (when the sampling variances are known): the mean sampling variance
+        of the observed rates, the MSE of a perfect model; ``constant_mse``: the MSE of the
+        best constant (the rates' own mean), what a model that knows nothing of the problems
+        scores; ``n_rows`` and ``n_problems`` (distinct).
+        """
+        out = {"constant_mse": float(np.mean((self.rates - self.rates.mean()) ** 2)),
+               "n_rows": int(len(self.rates)), "n_problems": int(self.n_units)}
+        if self.noise is not None:
+            out["noise_floor"] = float(np.mean(self.noise))
+        return out
+
     def measures(self, model, prefix: str) -> dict[str, float]:
-        """Held-out (or training) measures under plain keys: ``<prefix>_mse``, and for block
-        rates the MSE of each block."""
-        predicted = self.predict(model)
+        """Held-out (or training) measures under plain keys: ``<prefix>_mse``, for block
+        rates the MSE of each block, and the scale of `floor` with the share of explainable
+        variance the model explains,
+
+        .. math::  1 - (MSE - floor) / (MSE_{constant} - floor)
+
+        (1 for a perfect model, 0 for the best constant; ``<prefix>_explained``)."""
+        return self.scored(self.predict(model), prefix)
+
+    def scored(self, predicted: np.ndarray, prefix: str) -> dict[str, float]:
+        """`measures` of given predictions (one per row, as `predict` returns)."""
+        predicted = np.asarray(predicted, dtype=float)
         out = {f"{prefix}_mse": float(np.mean((predicted - self.rates) ** 2))}
+        scale = self.floor()
+        out.update({f"{prefix}_{k}": v for k, v in scale.items()})
+        floor = scale.get("noise_floor", 0.0)
+        out[f"{prefix}_explained"] = explained_share(out[f"{prefix}_mse"],
+                                                     scale["constant_mse"], floor)
         if self.rates.ndim == 2:
             for b in range(self.rates.shape[1]):
                 out[f"{prefix}_mse_block{b + 1}"] = float(

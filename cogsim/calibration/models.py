@@ -7,9 +7,11 @@ ibl    ``rates``     `cogsim.ibl.described.IBLDescriptionModel` (described gambl
 actr   ``rates``     `cogsim.actr.described.ACTRDescriptionModel`
 ev     ``rates``     `cogsim.baselines.prospect.ExpectedValueModel`
 cpt    ``rates``     `cogsim.baselines.prospect.ProspectTheoryModel`
+cpt_scaled ``rates`` `cogsim.baselines.prospect.ScaledProspectTheoryModel` (logit / range)
 beast  ``rates``     `cogsim.baselines.beast.BEASTModel` (BEAST.sd)
 ibl    ``trials``    `cogsim.ibl.repeated.IBLRepeatedModel` (a population of agents)
 rl     ``trials``    `cogsim.baselines.delta_rule.DeltaRuleModel`
+rl_pop ``trials``    `cogsim.baselines.delta_rule.DeltaRulePopulation` (beta spread)
 =====  ============  ===============================================================
 
 Every class follows :mod:`cogsim.protocol` and declares its ``data_kind``.  ``params.json``
@@ -35,9 +37,11 @@ MODELS: dict[tuple[str, str], str] = {
     ("actr", "rates"): "cogsim.actr.described:ACTRDescriptionModel",
     ("ev", "rates"): "cogsim.baselines.prospect:ExpectedValueModel",
     ("cpt", "rates"): "cogsim.baselines.prospect:ProspectTheoryModel",
+    ("cpt_scaled", "rates"): "cogsim.baselines.prospect:ScaledProspectTheoryModel",
     ("beast", "rates"): "cogsim.baselines.beast:BEASTModel",
     ("ibl", "trials"): "cogsim.ibl.repeated:IBLRepeatedModel",
     ("rl", "trials"): "cogsim.baselines.delta_rule:DeltaRuleModel",
+    ("rl_pop", "trials"): "cogsim.baselines.delta_rule:DeltaRulePopulation",
 }
 #: The baseline each kind of data is compared against.
 BASELINES: dict[str, str] = {"rates": "cpt", "trials": "rl"}

@@ -9,8 +9,9 @@ deviation of log noise ``noise_spread``) becomes a lognormal distribution of ``n
 across the annotators.  `write_calibration` writes the spec beside params.json as
 ``population.toml`` (`population_toml`); ``cogsim generate --population`` takes either file.
 
-Models whose parameters have no population counterpart (`UNSUPPORTED`: EV, CPT, BEAST, the
-delta rule) raise `cogsim.errors.InputError` saying so.
+Models whose parameters have no population counterpart (`UNSUPPORTED`: EV, CPT (plain and
+scaled), BEAST, the delta rule with or without a population) raise
+`cogsim.errors.InputError` saying so.
 
 The calibrated models know gambles; the annotators value gamble items (``--items`` with
 gambles, e.g. ``populations/gambles.csv``) by payoffs sampled from the descriptions and

@@ -1,8 +1,12 @@
 """Calibration data from a public set's name or a file.
 
 ==================  ==========================================================================
-``choices13k``      `RateData`: 14,568 problems, the rate of choosing B (``bRate``) over 5
-                    trials, with or without feedback (protocol ``c13k``)
+``choices13k``      `RateData`: the development set of choices13k, 11,006 problems in 12,341
+                    rows (the 2,000 problems of the fixed final test set are kept out, see
+                    `cogsim.calibration.holdout`), the rate of choosing B (``bRate``) over
+                    5 trials, with or without feedback (protocol ``c13k``); units are
+                    problems
+``cpc15``           `RateData`: CPC15's 90 estimation problems, lab block rates (``cpc``)
 ``cpc18_track2``    `RateData`: the CPC18 Track II problems, observed B rates in the five
                     blocks of the 25-trial protocol (mean over people; protocol ``cpc``)
 ``niv_riskdata``    `TrialData`: 563 people x 176 trials of the risk-from-experience task
@@ -37,6 +41,7 @@ from cogsim.calibration.data import RateData, TrialData
 from cogsim.datasets import (
     fetch_choice_engineering,
     fetch_choices13k,
+    fetch_cpc15,
     fetch_cpc18_track2,
     fetch_niv_riskdata,
     load_judgments,
@@ -46,24 +51,61 @@ from cogsim.tables import read_table
 from cogsim.tasks import is_gamble_table
 from cogsim.tasks.gambles import check_problems
 
-__all__ = ["load_calibration_data", "cpc18_block_rates", "NAMED_SETS"]
+__all__ = ["load_calibration_data", "cpc18_block_rates", "choices13k_data", "cpc15_data",
+           "NAMED_SETS"]
 
-NAMED_SETS = ("choices13k", "cpc18_track2", "niv_riskdata", "choice_engineering")
+NAMED_SETS = ("choices13k", "cpc15", "cpc18_track2", "niv_riskdata", "choice_engineering")
 RATE_COLUMNS = ("bRate", "b_rate", "rate")
 BLOCK_COLUMNS = tuple(f"B.{b}" for b in range(1, 6))
 TRIAL_COLUMNS = ("subject", "trial", "option_a", "option_b", "response", "outcome")
 
 
-def cpc18_block_rates(trials: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """CPC18 Track II trials -> one problem per game and its mean B rate per block."""
+def cpc18_block_rates(trials: pd.DataFrame, *, noise: bool = False):
+    """CPC18 Track II trials -> one problem per game and its mean B rate per block (and,
+    with ``noise``, each rate's sampling variance: the variance of the people's block rates
+    over their number)."""
     cols = ["game", "Ha", "pHa", "La", "LotShapeA", "LotNumA", "Hb", "pHb", "Lb",
             "LotShapeB", "LotNumB", "Amb", "Corr"]
     t = trials.assign(chose_b=(trials["choice"] == "B").astype(float))
     per_person = t.groupby(["game", "subject", "block"])["chose_b"].mean()
-    rates = per_person.groupby(["game", "block"]).mean().unstack("block").sort_index()
+    by_cell = per_person.groupby(["game", "block"])
+    rates = by_cell.mean().unstack("block").sort_index()
     problems = t[cols].drop_duplicates("game").set_index("game").loc[rates.index].reset_index()
     problems = problems.rename(columns={"game": "GameID"})
-    return problems, rates.to_numpy(dtype=float)
+    if not noise:
+        return problems, rates.to_numpy(dtype=float)
+    var = (by_cell.var(ddof=1) / by_cell.size()).unstack("block").loc[rates.index]
+    return problems, rates.to_numpy(dtype=float), var.fillna(0.0).to_numpy(dtype=float)
+
+
+def choices13k_data(data_home=None) -> RateData:
+    """All of choices13k as `RateData`: units are problems (a problem's rows with and
+    without feedback are one unit); each rate's sampling variance is its SD across people
+    squared over their number."""
+    c13k = fetch_choices13k(data_home)
+    noise = (c13k["b_rate_std"] ** 2 / c13k["n"]).to_numpy(dtype=float)
+    return RateData(c13k.drop(columns=["b_rate", "b_rate_std"]), c13k["b_rate"], "choices13k",
+                    groups=c13k["problem"].to_numpy(), noise=noise)
+
+
+def cpc15_data(data_home=None) -> RateData:
+    """CPC15's 90 estimation problems with the lab's block rates.  The people per problem
+    are read off the rates' denominators (5 x people); each rate's sampling variance is the
+    binomial ``r (1 - r) / (5 n)``, a lower bound (people differ, which adds variance)."""
+    table = fetch_cpc15(data_home)
+    rates = table[list(BLOCK_COLUMNS)].to_numpy(dtype=float)
+    people = np.array([_people(row) for row in rates], dtype=float)[:, None]
+    return RateData(table.drop(columns=list(BLOCK_COLUMNS)), rates, "cpc15",
+                    noise=rates * (1 - rates) / (5 * people))
+
+
+def _people(rates: np.ndarray, most: int = 400) -> int:
+    """The fewest people n for which every rate is a count over 5 n trials (4 decimals)."""
+    for n in range(1, most + 1):
+        counts = rates * 5 * n
+        if np.all(np.abs(counts - np.round(counts)) <= 5 * n * 5e-5 + 1e-9):
+            return n
+    return most
 
 
 def choice_engineering_trials(raw: pd.DataFrame, name: str = "choice_engineering") -> TrialData:
@@ -83,12 +125,15 @@ def load_calibration_data(name_or_path: str | os.PathLike[str],
                           data_home: str | os.PathLike[str] | None = None) -> RateData | TrialData:
     """`RateData` or `TrialData` from a public set's name or a file (see the module doc)."""
     name = str(name_or_path)
-    if name == "choices13k":
-        c13k = fetch_choices13k(data_home)
-        return RateData(c13k.drop(columns=["b_rate", "b_rate_std"]), c13k["b_rate"], name)
+    if name == "choices13k":           # the development set: the final test set is kept out
+        from cogsim.calibration.holdout import split_final_test
+
+        return split_final_test(choices13k_data(data_home))[0]
+    if name == "cpc15":
+        return cpc15_data(data_home)
     if name == "cpc18_track2":
-        problems, rates = cpc18_block_rates(fetch_cpc18_track2(data_home))
-        return RateData(problems, rates, name)
+        problems, rates, noise = cpc18_block_rates(fetch_cpc18_track2(data_home), noise=True)
+        return RateData(problems, rates, name, noise=noise)
     if name == "niv_riskdata":
         return TrialData(fetch_niv_riskdata(data_home), name)
     if name == "choice_engineering":

@@ -25,6 +25,7 @@ from cogsim.datasets.choice_engineering import (
 )
 from cogsim.datasets.choices13k import fetch_choices13k, fetch_choices13k_distributions
 from cogsim.datasets.copilot_arena import copilot_arena_to_judgments, fetch_copilot_arena
+from cogsim.datasets.cpc15 import fetch_cpc15
 from cogsim.datasets.cpc18 import (
     cpc18_track2_to_judgments,
     fetch_cpc18_track2,
@@ -55,6 +56,7 @@ __all__ = [
     "save_judgments",
     "fetch_choices13k",
     "fetch_choices13k_distributions",
+    "fetch_cpc15",
     "fetch_cpc18_track2",
     "fetch_cpc18_track2_to_predict",
     "cpc18_track2_to_judgments",
@@ -76,6 +78,7 @@ Converter = Callable[[pd.DataFrame], pd.DataFrame]
 #: Public set name -> (fetch function, converter to judgments or None for aggregate data).
 PUBLIC_SETS: dict[str, tuple[Fetcher, Converter | None]] = {
     "choices13k": (fetch_choices13k, None),
+    "cpc15": (fetch_cpc15, None),
     "cpc18_track2": (fetch_cpc18_track2, cpc18_track2_to_judgments),
     "cpc18_track2_to_predict": (fetch_cpc18_track2_to_predict, None),
     "niv_riskdata": (fetch_niv_riskdata, niv_riskdata_to_judgments),
