@@ -133,6 +133,48 @@ class ItemRegistry:
         if extra:
             raise ItemError(f"{source}: unknown attribute {extra[0]!r}; expected only "
                             f"{self.attributes} (and item_id, prompt, text)")
+        raw = self._numbers(items, source)
+        ids = (items["item_id"].astype(str) if "item_id" in items.columns
+               else self.content_ids(raw))
+        others = {c: items[c].to_numpy() for c in items.columns
+                  if c != "item_id" and c not in self.attributes}
+        items = pd.DataFrame(raw, columns=self.attributes)
+        items.insert(0, "item_id", ids.to_numpy(dtype=object))
+        for k, (c, values) in enumerate(others.items()):
+            items.insert(1 + k, c, values)
+        dup = items["item_id"].duplicated(keep=False).to_numpy()
+        if dup.any():
+            first = items["item_id"][dup].iloc[0]
+            rows = np.flatnonzero(items["item_id"].to_numpy() == first)
+            if not np.array_equal(raw[rows], np.broadcast_to(raw[rows[0]], raw[rows].shape)):
+                raise ItemError(f"{source}, row {rows[1] + 1}, column 'item_id': {first!r} "
+                                f"appears again with other attributes; expected one "
+                                f"description per item")
+        index = self.index                  # a dict lookup per row: no pass over the registry
+        codes = np.fromiter((index.get(i, -1) for i in items["item_id"].to_numpy()),
+                            dtype=np.int64, count=len(items))
+        seen = codes >= 0
+        if seen.any():
+            rows = np.flatnonzero(seen)
+            old = self._raw[codes[rows]]
+            differ = np.flatnonzero(~(old == raw[rows]).all(axis=1))
+            if differ.size:
+                row = int(rows[differ[0]])
+                raise ItemError(f"{source}, row {row + 1}, column 'item_id': item "
+                                f"{items['item_id'].iloc[row]!r} is already known with other "
+                                f"attributes; expected the same values or a new id")
+        if self.payoffs is not None and "outcomes" not in items.columns and not seen.all():
+            raise ItemError(f"{source}: the population's items are gambles; expected "
+                            f"'outcomes' and 'probabilities' columns for new items")
+        return items
+
+    def _numbers(self, items: pd.DataFrame, source: str) -> np.ndarray:
+        """The attribute columns as an (n, A) float array; every value a finite number."""
+        block = items[self.attributes]
+        if all(pd.api.types.is_numeric_dtype(t) for t in block.dtypes):
+            raw = block.to_numpy(dtype=float)
+            if np.isfinite(raw).all():
+                return raw
         raw = np.empty((len(items), len(self.attributes)))
         for j, a in enumerate(self.attributes):
             values = pd.to_numeric(items[a], errors="coerce").to_numpy(dtype=float,
@@ -143,32 +185,7 @@ class ItemRegistry:
                 raise ItemError(f"{source}, row {row + 1}, column {a!r}: expected a finite "
                                 f"number, got {items[a].iloc[row]!r}")
             raw[:, j] = values
-        items = items.copy()
-        items["item_id"] = (items["item_id"].astype(str) if "item_id" in items.columns
-                            else self.content_ids(raw))
-        dup = items["item_id"].duplicated(keep=False).to_numpy()
-        if dup.any():
-            first = items["item_id"][dup].iloc[0]
-            rows = np.flatnonzero(items["item_id"].to_numpy() == first)
-            if not np.array_equal(raw[rows], np.broadcast_to(raw[rows[0]], raw[rows].shape)):
-                raise ItemError(f"{source}, row {rows[1] + 1}, column 'item_id': {first!r} "
-                                f"appears again with other attributes; expected one "
-                                f"description per item")
-        codes = items["item_id"].map(self.index)
-        seen = codes.notna().to_numpy()
-        if seen.any():
-            rows = np.flatnonzero(seen)
-            old = self._raw[codes.to_numpy()[rows].astype(np.intp)]
-            differ = np.flatnonzero(~(old == raw[rows]).all(axis=1))
-            if differ.size:
-                row = int(rows[differ[0]])
-                raise ItemError(f"{source}, row {row + 1}, column 'item_id': item "
-                                f"{items['item_id'].iloc[row]!r} is already known with other "
-                                f"attributes; expected the same values or a new id")
-        if self.payoffs is not None and "outcomes" not in items.columns and not seen.all():
-            raise ItemError(f"{source}: the population's items are gambles; expected "
-                            f"'outcomes' and 'probabilities' columns for new items")
-        return items.assign(**{a: raw[:, j] for j, a in enumerate(self.attributes)})
+        return raw
 
     def content_ids(self, raw: np.ndarray) -> pd.Series:
         """Ids for items given without one: ``"x"`` and 16 hex digits of the SHA-256 of
@@ -240,9 +257,13 @@ class ItemRegistry:
         m = self._matched
         zx = m[np.asarray(x).astype(np.intp)]
         zy = m[np.asarray(y).astype(np.intp)]
-        d = np.abs(zx - zy)
-        np.minimum(d, 1.0, out=d)
-        out = d.sum(axis=-1)
+        shape = np.broadcast_shapes(zx.shape, zy.shape)
+        if zx.shape != shape:
+            zx, zy = (zy, zx) if zy.shape == shape else (zx - zy, 0.0)
+        zx -= zy                  # in place (fancy indexing made new arrays): no temporaries
+        np.abs(zx, out=zx)
+        np.minimum(zx, 1.0, out=zx)
+        out = zx.sum(axis=-1)
         out *= -1.0 / m.shape[1]
         out += 1.0
         return out
