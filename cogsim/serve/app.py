@@ -98,6 +98,10 @@ class Guard:
                     f"<token>' with the service's token", [(b"www-authenticate", b"Bearer")])
         if scope["method"] not in ("POST", "PUT", "PATCH"):
             return await self.app(scope, receive, send)
+        # Bodies are JSON whatever their content type says (curl -d sends a form's).
+        scope = dict(scope, headers=[(k, v) for k, v in scope["headers"]
+                                     if k != b"content-type"]
+                     + [(b"content-type", b"application/json")])
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_body:
             await self._drain(receive)
@@ -141,11 +145,15 @@ class Guard:
                                               f"{self.max_body} bytes (--max-body)")
 
 
+_TAGS = {"str", "int", "float", "bool", "dict", "list", "none"}
+
+
 def _field(loc) -> str:
     out = ""
     for part in loc:
-        if part == "body" and not out:
-            continue
+        if (part == "body" and not out) or (isinstance(part, str) and (
+                part in _TAGS or any(c in part for c in "[]'("))):
+            continue                      # the body itself, or a member of a union
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "body"
 
@@ -189,6 +197,7 @@ def create_app(service: OracleService, *, token: str | None = None,
     """
     max_judgments = max_judgments or 16 * max_batch
     default_k = service.oracle.spec.assignment.annotators_per_pair
+    n_annotators = service.oracle.n_annotators
     has_rewards = callable(getattr(service.oracle, "rewards", None))
 
     @asynccontextmanager
@@ -213,8 +222,9 @@ def create_app(service: OracleService, *, token: str | None = None,
 
     @app.exception_handler(InputError)
     async def _refused(request: Request, exc: InputError):
-        field = exc.field if isinstance(exc, ops.Refused) else ops.field_of(str(exc))
-        return _error(422, field, str(exc))
+        if isinstance(exc, ops.Refused):
+            return _error(422, exc.field, str(exc))
+        return _error(422, *ops.translate(str(exc)))
 
     @app.exception_handler(Unavailable)
     async def _unavailable(request: Request, exc: Unavailable):
@@ -240,7 +250,8 @@ def create_app(service: OracleService, *, token: str | None = None,
     async def judgments(body: JudgmentsRequest):
         """Judge a batch of pairs: one row per judgment (the judgments table)."""
         call = ops.judgments_call(body, max_batch=max_batch, max_judgments=max_judgments,
-                                  default_k=default_k, clock=clock)
+                                  default_k=default_k, n_annotators=n_annotators,
+                                  clock=clock)
         return _raw(await service.call(call, changes=True))
 
     @app.post("/v1/feedback", responses={200: {"model": FeedbackResponse}, **errors},

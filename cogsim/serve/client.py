@@ -26,7 +26,7 @@ import httpx
 import orjson
 import pandas as pd
 
-__all__ = ["Client", "Server", "ServiceError", "RequestRefused"]
+__all__ = ["Client", "Server", "ServiceError", "RequestRefused", "as_table"]
 
 #: dtypes of the judgments table (cogsim.population.judgments).
 _DTYPES = {"run_id": object, "step": "int64", "pair_id": "int64", "annotator_id": "int64",
@@ -47,7 +47,9 @@ class RequestRefused(ServiceError, ValueError):
     """A 4xx answer: the request was refused and changed nothing."""
 
 
-def _table(columns: Mapping[str, list]) -> pd.DataFrame:
+def as_table(columns: Mapping[str, list]) -> pd.DataFrame:
+    """A judgments table from a response's columns (orient 'columns'), with the dtypes of
+    :meth:`cogsim.Oracle.judge`'s."""
     table = pd.DataFrame(dict(columns))
     for name, dtype in _DTYPES.items():
         if name in table.columns:
@@ -148,7 +150,7 @@ class Client:
         if aggregate:
             body["aggregate"] = True
         answer = self._send("POST", "/v1/judgments", body)
-        judged = _table(answer["judgments"])
+        judged = as_table(answer["judgments"])
         if aggregate:
             return judged, pd.DataFrame(answer["aggregate"])
         return judged

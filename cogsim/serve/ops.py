@@ -15,7 +15,7 @@ from cogsim.errors import InputError
 from cogsim.oracle import Oracle
 from cogsim.serve.schemas import FeedbackRequest, JudgmentsRequest, RewardsRequest
 
-__all__ = ["Refused", "judgments_call", "feedback_call", "rewards_call", "field_of"]
+__all__ = ["Refused", "judgments_call", "feedback_call", "rewards_call", "translate"]
 
 
 class Refused(InputError):
@@ -37,16 +37,26 @@ def _columns(table: pd.DataFrame) -> dict[str, list]:
 
 
 def judgments_call(req: JudgmentsRequest, *, max_batch: int, max_judgments: int,
-                   default_k: int, clock: Callable[[], dict]) -> Callable[[Oracle], bytes]:
+                   default_k: int, n_annotators: int, clock: Callable[[], dict]
+                   ) -> Callable[[Oracle], bytes]:
     """Check a judgments request's size and shape; returns the oracle call."""
     n = len(req.pairs)
     if n > max_batch:
         raise Refused("pairs", f"{n} pairs; expected at most {max_batch} per request "
                                f"(--max-batch): split the batch")
     per_pair = len(req.annotators) if req.annotators is not None else (req.k or default_k)
+    per_pair = min(per_pair, n_annotators)         # more: the oracle refuses k itself
     if n * per_pair > max_judgments:
         raise Refused("pairs", f"{n} pairs x {per_pair} annotators = {n * per_pair} "
                                f"judgments; expected at most {max_judgments} per request")
+    who = [name for name, there in (("pairs[0].annotator_id", req.pairs[0].annotator_id
+                                     is not None), ("annotators", req.annotators is not None),
+                                    ("group", req.group is not None)) if there]
+    if len(who) > 1:
+        raise Refused(who[1], f"given with {who[0]}; expected one way of choosing who judges")
+    if req.k is not None and who and who[0] != "group":
+        raise Refused("k", f"given with {who[0]}; k is the number of randomly drawn "
+                           f"annotators (of the population or of a group)")
     table = None
     for name in ("pair_id", "annotator_id"):
         given = [getattr(p, name) is not None for p in req.pairs]
@@ -120,7 +130,7 @@ def rewards_call(req: RewardsRequest, *, max_batch: int, max_judgments: int, def
                                  f"{max_batch} per request (--max-batch)")
     group: dict[str, int] = {}
     for p in req.prompts:
-        key = p if isinstance(p, str) else orjson.dumps([m.model_dump() for m in p]).decode()
+        key = p if isinstance(p, str) else orjson.dumps(p).decode()
         group[key] = group.get(key, 0) + 1
     pairs = sum(m * (m - 1) // 2 for m in group.values())
     judgments = pairs * (req.k or default_k)
@@ -128,9 +138,7 @@ def rewards_call(req: RewardsRequest, *, max_batch: int, max_judgments: int, def
         raise Refused("completions", f"{pairs} pairs of completions of the same prompt x "
                                      f"{req.k or default_k} annotators = {judgments} "
                                      f"judgments; expected at most {max_judgments} per request")
-    prompts = [p if isinstance(p, str) else [m.model_dump() for m in p] for p in req.prompts]
-    completions = [c if isinstance(c, str) else [m.model_dump() for m in c]
-                   for c in req.completions]
+    prompts, completions = list(req.prompts), list(req.completions)
 
     def call(oracle: Oracle) -> bytes:
         rewards = oracle.rewards(prompts, completions, k=req.k)
@@ -139,24 +147,29 @@ def rewards_call(req: RewardsRequest, *, max_batch: int, max_judgments: int, def
     return call
 
 
-_FIELDS = [
-    (re.compile(r"^pairs, row (\d+), (item_[ab]|item [ab])"),
-     lambda m: f"pairs[{int(m[1]) - 1}].item_{m[2][-1]}"),
+_FIELDS = [        # (the oracle's way of naming a place, the request's field)
+    (re.compile(r"^pairs, row (\d+), item[_ ]([ab])"),
+     lambda m: f"pairs[{int(m[1]) - 1}].item_{m[2]}"),
     (re.compile(r"^pairs, row (\d+), column '(\w+)'"), lambda m: f"pairs[{int(m[1]) - 1}].{m[2]}"),
     (re.compile(r"^pairs, row (\d+)"), lambda m: f"pairs[{int(m[1]) - 1}]"),
     (re.compile(r"^judge: k\b"), lambda m: "k"),
-    (re.compile(r"^judge: unknown group"), lambda m: "group"),
-    (re.compile(r"^judge: "), lambda m: "pairs"),
-    (re.compile(r"^feedback: (outcomes|preferred|who)"), lambda m: m[1]),
-    (re.compile(r"^feedback"), lambda m: "judgments"),
-    (re.compile(r"^(annotators|items|pairs|prompts|completions|k)\b"), lambda m: m[1]),
+    (re.compile(r"^judge: (?=unknown group)"), lambda m: "group: "),
+    (re.compile(r"^feedback: (outcomes|preferred|who)\b"), lambda m: m[1]),
+    (re.compile(r"^feedback, row (\d+)"), lambda m: f"judgments[{int(m[1]) - 1}]"),
+    (re.compile(r"^feedback(?=: )"), lambda m: "judgments"),
+    (re.compile(r"^(prompts|completions)\[(\d+)\]"), lambda m: m[0]),
 ]
+_FIELD = re.compile(r"^(annotators|items|pairs|prompts|completions|k|group|judgments)\b")
 
 
-def field_of(message: str) -> str | None:
-    """The request field an oracle error message is about, where it says."""
+def translate(message: str) -> tuple[str | None, str]:
+    """The request field an oracle error is about, and the message with the oracle's name
+    of the place replaced by the field's (``pairs, row 3, item b`` -> ``pairs[2].item_b``)."""
     for pattern, name in _FIELDS:
         m = pattern.match(message)
         if m:
-            return name(m)
-    return None
+            new = name(m)
+            message = new + message[m.end():]
+            return new.rstrip(": "), message
+    m = _FIELD.match(message)
+    return (m[1] if m else None), message

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
 
 __all__ = ["AggregateRow", "Clock", "ErrorResponse", "FeedbackRequest", "FeedbackResponse",
-           "FeedbackRow", "JudgmentRow", "JudgmentsRequest", "JudgmentsResponse", "Message", "Pair",
+           "FeedbackRow", "JudgmentRow", "JudgmentsRequest", "JudgmentsResponse", "Pair",
            "PopulationResponse", "RewardsRequest", "RewardsResponse", "SaveResponse",
            "JUDGMENT_COLUMNS"]
 
@@ -70,7 +70,53 @@ def _finite(value: Any) -> float:
     return float(value)
 
 
+def _outcomes(value: Any) -> str | dict[str, float]:
+    if value == "gold":
+        return "gold"
+    if not isinstance(value, dict):
+        raise ValueError(f"expected 'gold' or an object of item id to value, got "
+                         f"{value!r:.40}")
+    out = {}
+    for key, x in value.items():
+        try:
+            out[key] = _finite(x)
+        except ValueError as e:
+            raise ValueError(f"item {key!r}: {e}") from None
+    return out
+
+
+def _who(value: Any) -> str | list[int]:
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, list) and value and all(
+            isinstance(x, int) and not isinstance(x, bool) and 0 <= x < 2**62 for x in value):
+        return value
+    raise ValueError(f"expected 'judged', 'all', a group name or a non-empty list of annotator "
+                     f"ids, got {value!r:.40}")
+
+
+def _text(value: Any) -> str | list[dict]:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and value and all(
+            isinstance(m, dict) and isinstance(m.get("role"), str)
+            and isinstance(m.get("content"), str) for m in value):
+        return [{"role": m["role"], "content": m["content"]} for m in value]
+    raise ValueError(f"expected a string or a conversation (a list of {{'role', 'content'}} "
+                     f"messages with string values), got {value!r:.60}")
+
+
 Item = Annotated[Any, PlainValidator(_item), WithJsonSchema(_ITEM_SCHEMA)]
+Outcomes = Annotated[Any, PlainValidator(_outcomes), WithJsonSchema(
+    {"anyOf": [{"const": "gold"}, {"type": "object", "additionalProperties": {"type": "number"}}]})]
+Who = Annotated[Any, PlainValidator(_who), WithJsonSchema(
+    {"anyOf": [{"type": "string", "minLength": 1},
+               {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 0}}]})]
+Text = Annotated[Any, PlainValidator(_text), WithJsonSchema(
+    {"anyOf": [{"type": "string"},
+               {"type": "array", "minItems": 1, "items": {
+                   "type": "object", "required": ["role", "content"],
+                   "properties": {"role": {"type": "string"}, "content": {"type": "string"}}}}]})]
 ItemId = Annotated[Any, PlainValidator(_item_id),
                    WithJsonSchema({"type": "string", "minLength": 1})]
 Finite = Annotated[Any, PlainValidator(_finite), WithJsonSchema({"type": "number"})]
@@ -148,24 +194,13 @@ class FeedbackRequest(_Strict):
     ]})
 
     judgments: list[FeedbackRow] = Field(min_length=1)
-    outcomes: Literal["gold"] | dict[str, Finite] = Field(
+    outcomes: Outcomes = Field(
         "gold", description="'gold' (the spec's gold values) or a value per item id.")
     preferred: list[ItemId] | None = Field(
         None, description="Instead of outcomes: the preferred item of each row.")
-    who: str | list[Count] = Field(
+    who: Who = Field(
         "judged", description="'judged' (each row's annotator_id), 'all', a group name, "
                               "or annotator ids.")
-
-
-class Message(BaseModel):
-    """A turn of a conversation (TRL's conversational format); other keys are ignored."""
-
-    model_config = ConfigDict(extra="ignore")
-    role: str
-    content: str
-
-
-Text = Annotated[str | list[Message], Field(union_mode="left_to_right")]
 
 
 class RewardsRequest(_Strict):
