@@ -148,7 +148,15 @@ def generate(
         margin: bool = typer.Option(False, "--margin",
                                     help="Add TRL's 'margin' column to preferences.jsonl: "
                                          "max(0, value(chosen) - value(rejected))."),
-        quiet: bool = typer.Option(False, "--quiet", help="No progress bar or summary.")) -> None:
+        quiet: bool = typer.Option(False, "--quiet", help="No progress bar or summary."),
+        workers: int | None = typer.Option(
+            None, "--workers", help="Split the annotators into shards judged by N local "
+                                    "processes; judgments stream to judgments/*.parquet."),
+        scheduler: str | None = typer.Option(
+            None, "--scheduler", help="Judge the shards on a Dask distributed scheduler."),
+        shards: int | None = typer.Option(
+            None, "--shards", help="Shards of a --workers/--scheduler run (default 8; one "
+                                   "with social influence).")) -> None:
     """Generate a synthetic preference dataset: a population judging pairs of items."""
     from cogsim.errors import check_judgments_fit
     from cogsim.outputs import GENERATE_FILES, check_output_folder
@@ -166,7 +174,8 @@ def generate(
         spec = population_from_params(population)
     else:
         spec = load_spec(population)
-    if pair_file is None:           # refuse what cannot fit before the heavy imports
+    sharded = workers is not None or scheduler is not None or shards is not None
+    if pair_file is None and not sharded:   # refuse what cannot fit before heavy imports
         check_judgments_fit(pairs or spec.assignment.pairs,
                             annotators_per_pair or spec.assignment.annotators_per_pair)
     from cogsim.tasks import default_items, load_items, load_pairs
@@ -177,6 +186,10 @@ def generate(
     if items is not None:
         spec = spec.model_copy(update={"items": str(Path(items).resolve())})
     pair_table = load_pairs(pair_file, item_table) if pair_file is not None else None
+    if sharded:                     # judgments streamed: no table held in memory
+        _generate_sharded(spec, item_table, pair_table, pairs, annotators_per_pair, seed,
+                          str(population), out, overwrite, quiet, workers, scheduler, shards)
+        return
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -205,13 +218,41 @@ def generate(
         typer.echo("  files: judgments.parquet, preferences.jsonl, spec.toml, summary.json")
 
 
+def _generate_sharded(spec, items, pair_table, pairs, annotators_per_pair, seed, source, out,
+                      overwrite, quiet, workers, scheduler, shards) -> None:
+    """``generate --workers/--scheduler/--shards``: shards judged in parallel, streamed."""
+    from rich.console import Console
+
+    from cogsim.executor import get_executor
+    from cogsim.generate import generate_sharded
+
+    for value, name in ((workers, "--workers"), (shards, "--shards")):
+        if value is not None and value < 1:
+            _fail(f"option {name}: expected a whole number >= 1, got {value}")
+    console = Console(stderr=True, quiet=quiet)
+    with get_executor(workers, scheduler) as executor, console.status("judging") as status:
+        s = generate_sharded(spec, items, out, pairs=pair_table, n_pairs=pairs,
+                             annotators_per_pair=annotators_per_pair, seed=seed, source=source,
+                             executor=executor, shards=shards, overwrite=overwrite,
+                             progress=lambda d, t: status.update(f"judging: {d}/{t} shards"))
+    if not quiet:
+        typer.echo(f"{s['n_judgments']:,} judgments of {s['n_pairs']} pairs by "
+                   f"{s['n_annotators']} annotators in {s['shards']} shards on "
+                   f"{executor.description} -> {out}/judgments/")
+        typer.echo(f"  Kendall tau of the Bradley-Terry ranking vs true mean values "
+                   f"{s['kendall_tau_vs_true_values']:.3f}")
+        typer.echo("  files: judgments/part-*.parquet, spec.toml, summary.json")
+
+
 @app.command()
 def calibrate(
-        data: str = typer.Argument(..., help="choices13k, cpc18_track2, niv_riskdata, or a file "
-                                             "(competition-format rates, a trial table, or "
-                                             "judgments in the generic schema)."),
+        data: str = typer.Argument(..., help="choices13k, cpc18_track2, niv_riskdata, hh_rlhf, "
+                                             "mt_bench, or a file (competition-format rates, "
+                                             "a trial table, or judgments in the generic "
+                                             "schema, of texts when it has a prompt column)."),
         model: str = typer.Option(..., "--model", help="ibl, actr, ev, cpt or beast (choice "
-                                                      "rates); ibl or rl (repeated choice)."),
+                                                      "rates); ibl or rl (repeated choice); "
+                                                      "bradley_terry or ibl (text pairs)."),
         n_train: int | None = typer.Option(
             None, "--n-train", help="Problems (or people) to calibrate on; the rest are held "
                                     "out.  Default 100 problems or 30 people."),
@@ -253,6 +294,19 @@ def calibrate(
     target = out or Path(f"calibration-{Path(data).stem}-{model}")
     check_output_folder(target, "--out", overwrite, CALIBRATE_FILES)
     console = Console(stderr=True, quiet=quiet)
+    from cogsim.calibration.text_pairs import is_text_data
+
+    if is_text_data(data):          # pairwise text preferences: cogsim.calibration.text_run
+        from cogsim.calibration.text_run import calibrate_and_write
+
+        with console.status("loading and featurizing texts") as status, _input_errors(data):
+            summary = calibrate_and_write(
+                data, model, out=target, data_home=data_home, overwrite=overwrite,
+                n_train=n_train, seed=seed, folds=folds, curve=sizes, baseline=baseline,
+                progress=lambda stage: status.update(stage))
+        if not quiet:
+            typer.echo(summary)
+        return
     with console.status("loading data") as status, _input_errors(data):
         table = load_calibration_data(data, data_home)
         result = run_calibrate(

@@ -27,8 +27,8 @@ from cogsim.population import AnnotatorPopulation
 from cogsim.spec import PopulationSpec, parse_spec, spec_to_toml
 from cogsim.tasks import all_pairs, random_pairs
 
-__all__ = ["GenerateResult", "OUTPUT_FILES", "generate", "preference_view", "summarize",
-           "write_outputs"]
+__all__ = ["GenerateResult", "OUTPUT_FILES", "STREAM_FILES", "bradley_terry_counts", "generate",
+           "generate_sharded", "judge_shard", "preference_view", "summarize", "write_outputs"]
 
 OUTPUT_FILES = GENERATE_FILES
 
@@ -51,6 +51,23 @@ def generate(spec: PopulationSpec, items: pd.DataFrame, *, pairs: pd.DataFrame |
              seed: int | None = None, source: str = "spec",
              progress: Callable[[int, int], None] | None = None) -> GenerateResult:
     """Run the population of ``spec`` on ``items``; command-line options override the spec."""
+    spec, seed = _resolve(spec, n_pairs, annotators_per_pair, seed)
+    n_planned = len(pairs) if pairs is not None else spec.assignment.pairs
+    check_judgments_fit(n_planned, spec.assignment.annotators_per_pair)
+    if pairs is None:
+        pairs = _pairs_for(spec, items, seed)
+    population = AnnotatorPopulation(spec, items, pairs, seed=seed, source=source)
+    if spec.scaling is None:          # the written spec fixes the scaling the run used
+        spec = parse_spec({**spec.model_dump(exclude_none=True),
+                           "scaling": population.registry.scaling.to_spec()}, source)
+    judgments = population.run(progress=progress, run_id=f"{spec.name}-seed{seed}")
+    summary = summarize(judgments, population)
+    return GenerateResult(spec, seed, items, pairs, judgments, summary, population)
+
+
+def _resolve(spec: PopulationSpec, n_pairs: int | None, annotators_per_pair: int | None,
+             seed: int | None) -> tuple[PopulationSpec, int]:
+    """The spec with the command-line overrides and the seed applied."""
     updates = {}
     if n_pairs is not None:
         updates["pairs"] = n_pairs
@@ -61,20 +78,7 @@ def generate(spec: PopulationSpec, items: pd.DataFrame, *, pairs: pd.DataFrame |
     seed = spec.seed if seed is None else int(seed)
     if not 0 <= seed < 2**63:
         raise InputError(f"seed: expected a whole number from 0 to 2**63 - 1, got {seed}")
-    spec = spec.model_copy(update={"seed": seed})
-    n_planned = len(pairs) if pairs is not None else spec.assignment.pairs
-    check_judgments_fit(n_planned, spec.assignment.annotators_per_pair)
-    if pairs is None:
-        pair_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(7)[6])
-        pairs = (all_pairs(items) if spec.assignment.sampler == "all"
-                 else random_pairs(items, spec.assignment.pairs, pair_rng))
-    population = AnnotatorPopulation(spec, items, pairs, seed=seed, source=source)
-    if spec.scaling is None:          # the written spec fixes the scaling the run used
-        spec = parse_spec({**spec.model_dump(exclude_none=True),
-                           "scaling": population.registry.scaling.to_spec()}, source)
-    judgments = population.run(progress=progress, run_id=f"{spec.name}-seed{seed}")
-    summary = summarize(judgments, population)
-    return GenerateResult(spec, seed, items, pairs, judgments, summary, population)
+    return spec.model_copy(update={"seed": seed}), seed
 
 
 def summarize(judgments: pd.DataFrame, population: AnnotatorPopulation) -> dict:
@@ -171,3 +175,225 @@ def write_outputs(result: GenerateResult, out_dir: str | Path, *, overwrite: boo
     with output_folder(out_dir, overwrite=overwrite) as tmp:
         write_files(result, tmp, margin=margin, spec_home=Path(os.path.abspath(out_dir)))
     return Path(out_dir)
+
+
+# ------------------------------------------------------------------ sharded, streaming
+#: Judgments a shard holds before writing them as one part; shards of a sharded run unless
+#: told otherwise (fixed, so that the dataset's files do not depend on the number of workers).
+CHUNK_ROWS, DEFAULT_SHARDS = 250_000, 8
+STREAM_FILES = ("spec.toml", "summary.json")
+
+
+@dataclass
+class ShardTask:
+    """What one worker needs to judge one shard (picklable)."""
+
+    spec: PopulationSpec
+    items: pd.DataFrame
+    pairs: pd.DataFrame | None
+    seed: int
+    source: str
+    shard: int
+    n_shards: int
+    folder: str
+    run_id: str
+    chunk_rows: int = CHUNK_ROWS
+
+
+def _pairs_for(spec: PopulationSpec, items: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The pairs ``generate`` samples for ``spec`` and ``seed`` (the pair stream is the
+    seed's 7th spawned sequence)."""
+    pair_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(7)[6])
+    return (all_pairs(items) if spec.assignment.sampler == "all"
+            else random_pairs(items, spec.assignment.pairs, pair_rng))
+
+
+def judge_shard(task: ShardTask) -> dict:
+    """Judge the pairs of the annotators of one shard (annotator i is in shard
+    i mod n_shards) and write them as ``judgments/part-<shard>-<chunk>.parquet``.
+
+    The shard builds the whole population (every annotator's parameters and prior
+    experiences come from the population's streams in one fixed order) but only its own
+    annotators judge; each judgment draws from the judging annotator's keyed stream, an
+    annotator learns only from its own judgments, and drift moves every annotator's weights
+    from its own stream in every shard alike, so the union of the shards' judgments is
+    exactly the unsharded run's.  Returns the counts the summary needs.
+    """
+    pairs = task.pairs if task.pairs is not None else _pairs_for(task.spec, task.items,
+                                                                 task.seed)
+    population = AnnotatorPopulation(task.spec, task.items, pairs, seed=task.seed,
+                                     source=task.source)
+    from cogsim.population.judgments import JudgmentLog
+
+    mine = np.arange(population.n) % task.n_shards == task.shard
+    social = task.n_shards == 1
+    pair_ids = population.pairs["pair_id"].to_numpy()
+    n_pairs, labels = len(population.pairs), population.strategy_labels
+    counts = {"n": np.zeros(n_pairs, np.int64), "a_wins": np.zeros(n_pairs, np.int64),
+              "groups": np.zeros(len(task.spec.groups), np.int64),
+              "strategies": np.zeros(len(labels) + 8, np.int64), "first": 0}
+    folder, buffer, rows, part = Path(task.folder) / "judgments", [], 0, 0
+
+    def flush():
+        nonlocal buffer, rows, part
+        if rows:
+            log = JudgmentLog()
+            for columns in buffer:
+                log.add(**columns)
+            table = log.table(task.run_id, seed=task.seed, item_ids=population.item_ids,
+                              group_names=population.group_names, kinds=population.kinds,
+                              strategy_labels=population.strategy_labels)
+            table.to_parquet(folder / f"part-{task.shard:04d}-{part:05d}.parquet", index=False)
+            part += 1
+        buffer, rows = [], 0
+
+    for who, pair in population._schedule:     # the population's own assignment
+        sel = mine[who]
+        if sel.any():
+            w, p = who[sel], pair[sel]
+            ab = population.pair_items[p]
+            columns = population.judge_step(w, ab[:, 0], ab[:, 1], pair_ids[p])
+            buffer.append(columns)
+            rows += len(w)
+            counts["n"] += np.bincount(p, minlength=n_pairs)
+            counts["a_wins"] += np.bincount(p[columns["chosen"] == ab[:, 0]], minlength=n_pairs)
+            counts["groups"] += np.bincount(population.group_index[w],
+                                            minlength=len(counts["groups"]))
+            counts["strategies"][:len(labels)] += np.bincount(columns["strategy"],
+                                                              minlength=len(labels))[:len(labels)]
+            counts["first"] += int((columns["chosen"] == columns["first"]).sum())
+        population.end_step(social=social)
+        if rows >= task.chunk_rows:
+            flush()
+    flush()
+    counts["strategies"] = counts["strategies"][:len(labels)]
+    counts["labels"] = list(labels)
+    counts["parts"] = part
+    if task.shard == 0:
+        counts["true_values"] = population.true_mean_values()
+        counts["gold_values"] = pd.Series(population.gold_values, index=population.item_ids)
+        counts["pair_items"] = population.pair_items
+        counts["item_ids"] = population.item_ids
+        counts["n_annotators"] = population.n
+        counts["group_names"] = [g.name for g in task.spec.groups]
+        counts["scaling"] = population.registry.scaling.to_spec()
+    return counts
+
+
+def bradley_terry_counts(i: np.ndarray, j: np.ndarray, wins_i: np.ndarray, n: np.ndarray,
+                         m: int, ridge: float = 0.01) -> np.ndarray:
+    """Bradley-Terry scores from pooled counts (the objective of
+    :func:`cogsim.fidelity.bradley_terry`, which takes a judgments table): maximise
+    ``sum_p [w_p log sigma(s_i - s_j) + (n_p - w_p) log sigma(s_j - s_i)] - (ridge/2) |s|^2``
+    over the m items, pairs p = (i, j) judged n_p times of which i won w_p; centred."""
+    from scipy import optimize
+
+    w_i, w_j = wins_i.astype(float), (n - wins_i).astype(float)
+    n_pair = w_i + w_j
+
+    def objective(s):
+        d = s[i] - s[j]
+        nll = np.sum(w_i * np.logaddexp(0.0, -d) + w_j * np.logaddexp(0.0, d))
+        resid = n_pair * (0.5 * (1.0 + np.tanh(0.5 * d))) - w_i
+        grad = np.bincount(i, resid, m) - np.bincount(j, resid, m)
+        return nll + 0.5 * ridge * s @ s, grad + ridge * s
+
+    res = optimize.minimize(objective, np.zeros(m), jac=True, method="L-BFGS-B",
+                            options={"maxiter": 1000, "ftol": 1e-10, "gtol": 1e-10})
+    return res.x - res.x.mean()
+
+
+def _stream_summary(results: list[dict]) -> dict:
+    """The summary of a sharded run from the shards' counts (no judgments table needed)."""
+    from cogsim import fidelity
+
+    head = results[0]
+    n = sum(r["n"] for r in results)
+    a_wins = sum(r["a_wins"] for r in results)
+    total = int(n.sum())
+    groups = sum(r["groups"] for r in results)
+    strategies = sum(r["strategies"] for r in results)
+    names = head["group_names"]
+    judged = n > 0
+    summary = {"n_judgments": total, "n_pairs": int(judged.sum()),
+               "n_annotators": int(head["n_annotators"]), "n_items": int(len(head["item_ids"])),
+               "judgments_per_group": {names[g]: int(c) for g, c in enumerate(groups) if c},
+               "strategies": {lab: int(c) for lab, c in zip(head["labels"], strategies) if c}}
+    twice = n >= 2
+    k, nn = a_wins[twice].astype(float), n[twice].astype(float)
+    summary["inter_annotator_agreement"] = (
+        float(np.mean((k * (k - 1) + (nn - k) * (nn - k - 1)) / (nn * (nn - 1))))
+        if twice.any() else None)
+    summary["position_bias_rate"] = sum(r["first"] for r in results) / total
+    summary["lapse_rate"] = float(summary["strategies"].get("lapse", 0) / total)
+    # Items in the order of their ids as text, pairs (lo < hi) sorted: as fidelity orders them.
+    ab = head["pair_items"][judged]
+    ids = np.unique(np.asarray(head["item_ids"], dtype=object)[np.unique(ab)].astype(str))
+    rank = np.searchsorted(ids, np.asarray(head["item_ids"], dtype=object).astype(str)[ab])
+    lo, hi = rank.min(axis=1), rank.max(axis=1)
+    lo_wins = np.where(rank[:, 0] == lo, a_wins[judged], n[judged] - a_wins[judged])
+    key = pd.DataFrame({"lo": lo, "hi": hi, "w": lo_wins, "n": n[judged]}).groupby(
+        ["lo", "hi"], sort=True).sum().reset_index()
+    scores = bradley_terry_counts(key["lo"].to_numpy(), key["hi"].to_numpy(),
+                                  key["w"].to_numpy(), key["n"].to_numpy(), len(ids))
+    bt = pd.Series(scores, index=ids).sort_values(ascending=False)
+    summary["bradley_terry_ranking"] = [{"item_id": str(i), "score": round(float(s), 6)}
+                                        for i, s in bt.items()]
+    summary["kendall_tau_vs_true_values"] = fidelity.kendall_tau(bt, head["true_values"])
+    summary["kendall_tau_vs_gold_values"] = fidelity.kendall_tau(bt, head["gold_values"])
+    return summary
+
+
+def generate_sharded(spec: PopulationSpec, items: pd.DataFrame, out_dir: str | Path, *,
+                     pairs: pd.DataFrame | None = None, n_pairs: int | None = None,
+                     annotators_per_pair: int | None = None, seed: int | None = None,
+                     source: str = "spec", executor=None, shards: int | None = None,
+                     overwrite: bool = False, progress: Callable[[int, int], None] | None = None,
+                     chunk_rows: int = CHUNK_ROWS) -> dict:
+    """Generate with the annotators split into shards judged in parallel, the judgments
+    streamed to a partitioned Parquet dataset.
+
+    Writes ``out_dir/judgments/part-<shard>-<chunk>.parquet`` (read the whole dataset with
+    ``pandas.read_parquet(out_dir / "judgments")``), ``spec.toml`` and ``summary.json``
+    (counts, agreement, position bias, lapses, the Bradley-Terry ranking from pooled counts
+    and its Kendall tau; no length or list bias), through
+    :func:`cogsim.outputs.output_folder`.  A shard holds about ``chunk_rows`` judgments
+    before writing them, so memory does not grow with the number of judgments (it grows with
+    the annotators' memories when they learn).
+
+    Shard ``s`` of ``S`` judges for annotators ``i`` with ``i mod S == s`` (see
+    :func:`judge_shard`); ``S`` is ``shards`` (default ``DEFAULT_SHARDS``), never the number of
+    workers, so the dataset is the same file for file on any executor.  Its rows are those of
+    :func:`generate` with the same spec and seed (the same judgments, grouped by shard).
+    Social influence couples annotators across shards (an annotator stores a neighbour's
+    latest judgment): a spec with ``[social]`` runs as one shard, on one worker.
+
+    Returns the summary.
+    """
+    from cogsim.executor import SerialExecutor
+
+    spec, seed = _resolve(spec, n_pairs, annotators_per_pair, seed)
+    n_shards = 1 if spec.social is not None else int(shards or DEFAULT_SHARDS)
+    if n_shards < 1:
+        raise InputError(f"shards: expected a whole number >= 1, got {n_shards}")
+    n_shards = min(n_shards, spec.n_annotators)
+    executor = executor or SerialExecutor()
+    run_id = f"{spec.name}-seed{seed}"
+    with output_folder(out_dir, overwrite=overwrite) as tmp:
+        (tmp / "judgments").mkdir()
+        tasks = [ShardTask(spec, items, pairs, seed, source, s, n_shards, str(tmp), run_id,
+                           chunk_rows) for s in range(n_shards)]
+        results = executor.map(judge_shard, tasks, progress=progress)
+        summary = {"shards": n_shards, **_stream_summary(results)}
+        if spec.scaling is None:
+            spec = parse_spec({**spec.model_dump(exclude_none=True),
+                               "scaling": results[0]["scaling"]}, source)
+        header = {"cogsim version": __version__, "seed": seed,
+                  "regenerate with": f"cogsim generate --population spec.toml --seed {seed} "
+                                     f"--workers N --shards {n_shards}"}
+        (tmp / "spec.toml").write_text(spec_to_toml(spec, header, relative_to=Path(
+            os.path.abspath(out_dir))), encoding="utf-8")
+        (tmp / "summary.json").write_text(json.dumps(
+            json_ready({"cogsim_version": __version__, "seed": seed, **summary}),
+            indent=2) + "\n")
+    return summary
