@@ -12,6 +12,7 @@ import typer
 
 from cogsim import __version__
 from cogsim.errors import InputError
+from cogsim.serve.command import serve as serve_command
 
 app = typer.Typer(help="Synthetic pairwise preferences from calibrated cognitive annotators.",
                   no_args_is_help=True, add_completion=False)
@@ -458,34 +459,7 @@ def sweep(
         raise typer.Exit(1)
 
 
-@app.command()
-def serve(
-        population: Path | None = typer.Option(
-            None, "--population", help="Population spec (TOML) or a calibration's "
-                                        "params.json; default: the built-in population."),
-        state: Path | None = typer.Option(
-            None, "--state", help="State folder: resumed from when it holds a saved state, "
-                                  "saved to every --save-every seconds and on SIGTERM/SIGINT."),
-        host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (beyond "
-                                                             "loopback only with a token)."),
-        port: int = typer.Option(8000, "--port", help="Port (0: any free port)."),
-        token_file: Path | None = typer.Option(
-            None, "--token-file", help="File holding the bearer token /v1 requests need."),
-        save_every: float = typer.Option(60.0, "--save-every",
-                                         help="Seconds between saves of a changed state "
-                                              "(0: only on /v1/save and at shutdown)."),
-        seed: int | None = typer.Option(None, "--seed", help="Random seed (default: the "
-                                                             "spec's)."),
-        max_batch: int = typer.Option(4096, "--max-batch", help="Pairs per request."),
-        max_body: int = typer.Option(8 * 2**20, "--max-body", help="Bytes per request body.")
-) -> None:
-    """Serve a population over HTTP (the oracle: /v1/judgments, /v1/feedback, /docs)."""
-    _check_seed(seed)
-    from cogsim.serve.server import serve as run_server
-
-    run_server(population=population, state=state, host=host, port=port,
-               token_file=token_file, save_every=save_every, seed=seed, max_body=max_body,
-               max_batch=max_batch)
+app.command(name="serve")(serve_command)      # its body: cogsim/serve/command.py
 
 
 if __name__ == "__main__":
