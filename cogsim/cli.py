@@ -13,6 +13,7 @@ import typer
 from cogsim import __version__
 from cogsim.errors import InputError
 from cogsim.serve.command import serve as serve_command
+from cogsim.sweep.command import sweep as sweep_command
 
 app = typer.Typer(help="Synthetic pairwise preferences from calibrated cognitive annotators.",
                   no_args_is_help=True, add_completion=False)
@@ -188,7 +189,8 @@ def generate(
         spec = spec.model_copy(update={"items": str(Path(items).resolve())})
     pair_table = load_pairs(pair_file, item_table) if pair_file is not None else None
     if sharded:                     # judgments streamed: no table held in memory
-        _generate_sharded(spec, item_table, pair_table, pairs, annotators_per_pair, seed,
+        from cogsim.sweep.command import generate_sharded_command
+        generate_sharded_command(spec, item_table, pair_table, pairs, annotators_per_pair, seed,
                           str(population), out, overwrite, quiet, workers, scheduler, shards)
         return
 
@@ -219,40 +221,15 @@ def generate(
         typer.echo("  files: judgments.parquet, preferences.jsonl, spec.toml, summary.json")
 
 
-def _generate_sharded(spec, items, pair_table, pairs, annotators_per_pair, seed, source, out,
-                      overwrite, quiet, workers, scheduler, shards) -> None:
-    """``generate --workers/--scheduler/--shards``: shards judged in parallel, streamed."""
-    from rich.console import Console
-
-    from cogsim.executor import get_executor
-    from cogsim.generate import generate_sharded
-
-    for value, name in ((workers, "--workers"), (shards, "--shards")):
-        if value is not None and value < 1:
-            _fail(f"option {name}: expected a whole number >= 1, got {value}")
-    console = Console(stderr=True, quiet=quiet)
-    with get_executor(workers, scheduler) as executor, console.status("judging") as status:
-        s = generate_sharded(spec, items, out, pairs=pair_table, n_pairs=pairs,
-                             annotators_per_pair=annotators_per_pair, seed=seed, source=source,
-                             executor=executor, shards=shards, overwrite=overwrite,
-                             progress=lambda d, t: status.update(f"judging: {d}/{t} shards"))
-    if not quiet:
-        typer.echo(f"{s['n_judgments']:,} judgments of {s['n_pairs']} pairs by "
-                   f"{s['n_annotators']} annotators in {s['shards']} shards on "
-                   f"{executor.description} -> {out}/judgments/")
-        typer.echo(f"  Kendall tau of the Bradley-Terry ranking vs true mean values "
-                   f"{s['kendall_tau_vs_true_values']:.3f}")
-        typer.echo("  files: judgments/part-*.parquet, spec.toml, summary.json")
-
-
 @app.command()
 def calibrate(
         data: str = typer.Argument(..., help="choices13k, cpc18_track2, niv_riskdata, hh_rlhf, "
                                              "mt_bench, or a file (competition-format rates, "
                                              "a trial table, or judgments in the generic "
                                              "schema, of texts when it has a prompt column)."),
-        model: str = typer.Option(..., "--model", help="ibl, actr, ev, cpt or beast (choice "
-                                                      "rates); ibl or rl (repeated choice); "
+        model: str = typer.Option(..., "--model", help="ibl, actr, ev, cpt, cpt_scaled or "
+                                                      "beast (choice rates); ibl, rl or rl_pop "
+                                                      "(repeated choice); "
                                                       "bradley_terry or ibl (text pairs)."),
         n_train: int | None = typer.Option(
             None, "--n-train", help="Problems (or people) to calibrate on; the rest are held "
@@ -266,8 +243,12 @@ def calibrate(
                                   help="Learning-curve sizes, comma-separated ('' to skip); "
                                        "auto: 10,30,100,300 problems or 10,30,100 people."),
         baseline: str = typer.Option("auto", "--baseline",
-                                     help="Baseline on the same split: auto (cpt or rl), a "
-                                          "model name, or none."),
+                                     help="Baseline on the same split: auto (cpt_scaled or "
+                                          "rl_pop), a model name, or none."),
+        search: str = typer.Option("auto", "--search",
+                                   help="Global search of every fit: de (differential "
+                                        "evolution), grid (coarse Sobol grid, then "
+                                        "Nelder-Mead), or auto (grid for beast, else de)."),
         data_home: Path | None = typer.Option(None, "--data-home",
                                                  help="Data home (default COGSIM_DATA_HOME)."),
         overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
@@ -312,7 +293,7 @@ def calibrate(
         table = load_calibration_data(data, data_home)
         result = run_calibrate(
             table, model, n_train=n_train, seed=seed, folds=folds, n_boot=n_boot,
-            curve=sizes, baseline=None if baseline == "none" else baseline,
+            curve=sizes, baseline=None if baseline == "none" else baseline, search=search,
             progress=lambda stage: status.update(stage))
     write_calibration(result, target, overwrite=overwrite)
     no_population = UNSUPPORTED.get((model, table.kind))      # why no population.toml
@@ -399,66 +380,7 @@ def report(
     typer.echo(f"  wrote {out}/: fidelity.json, report.md")
 
 
-@app.command()
-def sweep(
-        spec: Path = typer.Argument(..., help="Sweep spec (TOML): base population, parameters "
-                                              "to vary, seeds, workload, measures, plots."),
-        out: Path | None = typer.Option(None, "--out", help="Sweep folder (default "
-                                        "sweep-<spec name>); an earlier one is resumed."),
-        workers: int | None = typer.Option(None, "--workers", help="Local worker processes "
-                                           "(default: the CPU cores; 1: this process)."),
-        scheduler: str | None = typer.Option(None, "--scheduler", help="Address of a Dask "
-                                             "distributed scheduler to run on instead."),
-        no_plots: bool = typer.Option(False, "--no-plots", help="Skip the PNG plots."),
-        quiet: bool = typer.Option(False, "--quiet", help="No progress bar or summary.")) -> None:
-    """Run a sweep: many runs over parameter grids and seeds, in parallel, resumable; writes
-    runs/<run-id>/, summary.parquet and plots.  Exit status 1 if any run failed."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    from cogsim.executor import get_executor
-    from cogsim.outputs import Interrupted
-    from cogsim.sweep.run import run_sweep
-    from cogsim.sweep.spec import load_sweep
-
-    if workers is not None and workers < 1:
-        _fail(f"option --workers: expected a whole number >= 1, got {workers}")
-    plan = load_sweep(spec)
-    target = out or Path(f"sweep-{spec.stem}")
-    with get_executor(workers, scheduler) as executor, Progress(
-            TextColumn("[progress.description]{task.description}"), BarColumn(),
-            MofNCompleteColumn(), TextColumn("runs"), TimeElapsedColumn(),
-            TimeRemainingColumn(), transient=True, disable=quiet) as bar:
-        task = bar.add_task(f"{plan.name}", total=len(plan.runs))
-
-        def progress(done: int, total: int, failed: int) -> None:
-            bar.update(task, completed=done, description=f"{plan.name}"
-                       + (f" ({failed} failed)" if failed else ""))
-
-        try:
-            result = run_sweep(plan, target, executor, progress=progress, plots=not no_plots)
-        except Interrupted as e:
-            _say_error(f"interrupted ({e.name}); the finished runs are kept in {target}/runs; "
-                       f"run the same command again to finish the sweep")
-            raise typer.Exit(128 + e.signum) from None
-    if not quiet:
-        typer.echo(f"{result['total']} runs ({result['skipped']} already done, "
-                   f"{result['ran']} run on {executor.description}), "
-                   f"{result['failed']} failed -> {target}/summary.parquet"
-                   + (f", {len(result['plots'])} plots in {target}/plots/"
-                      if result["plots"] else ""))
-    if result["failed"]:
-        _say_error(f"{result['failed']} of {result['total']} runs failed; their errors are in "
-                   f"{target}/summary.parquet (column 'error') and runs/<run-id>/run.json")
-        raise typer.Exit(1)
-
-
+app.command(name="sweep")(sweep_command)      # its body: cogsim/sweep/command.py
 app.command(name="serve")(serve_command)      # its body: cogsim/serve/command.py
 
 

@@ -102,8 +102,11 @@ exception fails that run only (recorded with its message).  The function runs in
 process (or on a Dask worker): it must be importable there and must not rely on global state.
 """
 
-from cogsim.sweep.run import SweepResult, execute_run, run_sweep
-from cogsim.sweep.spec import GENERATE_MEASURES, RunPlan, Sweep, load_sweep
+from cogsim.lazy import lazy_exports
 
-__all__ = ["GENERATE_MEASURES", "RunPlan", "Sweep", "SweepResult", "execute_run", "load_sweep",
-           "run_sweep"]
+_EXPORTS = {"GENERATE_MEASURES": "cogsim.sweep.spec", "RunPlan": "cogsim.sweep.spec",
+            "Sweep": "cogsim.sweep.spec", "load_sweep": "cogsim.sweep.spec",
+            "SweepResult": "cogsim.sweep.run", "execute_run": "cogsim.sweep.run",
+            "run_sweep": "cogsim.sweep.run"}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports("cogsim.sweep", _EXPORTS)
