@@ -193,7 +193,7 @@ def test_parameters_defaults_bounds_and_refusals():
     with pytest.raises(InputError, match="parameter psi"):
         BEASTModel(psi=2.0)
     # fewer agents while fitting
-    assert BEASTModel.calibration_settings(gambles(), "fit") == {"n_agents": 500}
+    assert BEASTModel.calibration_settings(gambles(), "fit") == {"n_agents": 200}
     assert BEASTModel.calibration_settings(gambles(), "score") == {"n_agents": 2000}
 
 

@@ -43,8 +43,9 @@ MODELS: dict[tuple[str, str], str] = {
     ("rl", "trials"): "cogsim.baselines.delta_rule:DeltaRuleModel",
     ("rl_pop", "trials"): "cogsim.baselines.delta_rule:DeltaRulePopulation",
 }
-#: The baseline each kind of data is compared against.
-BASELINES: dict[str, str] = {"rates": "cpt", "trials": "rl"}
+#: The baseline each kind of data is compared against by default (the fair ones: CPT with
+#: its logit scaled by the payoff range; the delta rule with a population).
+BASELINES: dict[str, str] = {"rates": "cpt_scaled", "trials": "rl_pop"}
 #: The ``"class"`` of params.json files written before the registry keys -> (key, kind).
 LEGACY_CLASSES: dict[str, tuple[str, str]] = {
     **{path: key for key, path in MODELS.items()},

@@ -105,8 +105,11 @@ def write_report(result, path: Path, figures: list[str]) -> None:
                   + (f", {base['model']} {_fmt(base['test_block_rates_model'])}" if base else "")
                   + "."]
     if base:
-        lines += ["", f"Baseline `{base['model']}` fitted on the same {d.unit_name}: "
+        lines += ["", f"Baseline `{base['model']}` fitted on the same {d.unit_name} with the "
+                      f"same search ({f.get('search', 'de')}): "
                       + ", ".join(f"{k} {v:.4g}" for k, v in base["params"].items()) + "."]
+        lines += _margins(result.model_name, f, base)
+    lines += _scale(d, f)
     cv = result.cross_validation
     if cv:
         lines += ["", "## Cross-validation", "",
@@ -122,3 +125,34 @@ def write_report(result, path: Path, figures: list[str]) -> None:
     if figures:
         lines += ["", "## Figures", ""] + [f"![{name}]({name})" for name in figures]
     path.write_text("\n".join(lines) + "\n")
+
+
+def _margins(name: str, f: dict, base: dict) -> list[str]:
+    """The held-out margin over the baseline (positive: the model is better)."""
+    for key, better in (("test_mse", -1), ("test_loglik_per_choice", 1)):
+        if key in f and key in base:
+            margin = better * (f[key] - base[key])
+            return ["", f"Margin over the baseline on the held-out {key[5:]}: {margin:+.4g} "
+                        f"({'in favour of' if margin > 0 else 'against'} {name})."]
+    return []
+
+
+def _scale(d, f: dict) -> list[str]:
+    """What a held-out MSE means: the noise floor, the constant, the explained share, the
+    distinct problems, and (choices13k) that the fixed final test set was not used."""
+    if d.kind != "rates":
+        return []
+    out = ["", f"Held out: {f.get('test_n_problems')} distinct problems in "
+               f"{f.get('test_n_rows')} rows; a constant (their mean) scores "
+               f"{f.get('test_constant_mse', float('nan')):.4g}"]
+    if "test_noise_floor" in f:
+        out[-1] += (f", the noise floor (sampling variance of the observed rates) is "
+                    f"{f['test_noise_floor']:.4g}; share of the explainable variance explained "
+                    f"1 - (MSE - floor)/(constant - floor) = {f['test_explained']:.3f}.")
+    else:
+        out[-1] += f"; R^2 against it {f['test_explained']:.3f} (noise floor unknown)."
+    if d.name == "choices13k":
+        out += ["", "choices13k's fixed final test set (2,000 problems, "
+                    "`calibration/choices13k/final_test_set.json`) is not part of these data: "
+                    "neither fitted nor scored here."]
+    return out

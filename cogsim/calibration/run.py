@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from cogsim.calibration.data import RateData, TrialData
-from cogsim.calibration.fit import fit_model
+from cogsim.calibration.fit import SEARCHES, fit_model
 from cogsim.calibration.models import BASELINES, model_class
 from cogsim.calibration.record import params_record, write_params
 from cogsim.calibration.resampling import bootstrap_intervals, cross_validate, learning_curve
@@ -90,7 +90,8 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
               seed: int = 0, folds: int = 5, n_boot: int = 20,
               curve: Sequence[int] | None = None, curve_draws: int = 1,
               baseline: str | None = "auto", maxiter: int = 30, popsize: int = 8,
-              progress: Callable[[str], None] | None = None) -> Calibration:
+              search: str = "auto", progress: Callable[[str], None] | None = None
+              ) -> Calibration:
     """Calibrate ``model`` on ``n_train`` random units of ``data``; score on the rest.
 
     Parameters
@@ -110,10 +111,15 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
         Training sizes of the learning curve (empty: skip); default 10, 30, 100, 300
         problems or 10, 30, 100 people.
     baseline : str or None
-        Model fitted on the same split for comparison; "auto" is cpt for rates and rl for
-        trials (skipped when it is the model itself); None: none.
+        Model fitted on the same split, with the same search, for comparison; "auto" is
+        cpt_scaled for rates and rl_pop for trials (skipped when it is the model itself);
+        None: none.
     maxiter, popsize : int
         Differential-evolution budget of each full fit.
+    search : {"auto", "de", "grid"}
+        The global search of every fit (`fit_model`); "auto": the model's ``fit_search``
+        (BEAST: the coarse grid), else differential evolution.  The baseline, the folds and
+        the learning curve use the same.
     """
     say = progress or (lambda stage: None)
     kind = data.kind
@@ -126,7 +132,12 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
     order = np.random.default_rng(seed).permutation(data.n_units)
     train, test = np.sort(order[:n_train]), np.sort(order[n_train:])
     train_data, test_data = data.subset(train), data.subset(test)
-    options = {"maxiter": maxiter, "popsize": popsize}
+    if search == "auto":
+        search = getattr(model_class(model, kind), "fit_search", "de")
+    if search not in SEARCHES:
+        raise InputError(f"option --search: expected auto, {' or '.join(SEARCHES)}, "
+                         f"got {search!r}")
+    options = {"maxiter": maxiter, "popsize": popsize, "search": search}
 
     say(f"fitting {model} on {n_train} {data.unit_name}")
     fitted = make()
@@ -139,7 +150,7 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
     fidelity = {"model": model, "data": data.name, "n_train": n_train,
                 "n_test": int(len(test)), "units": data.unit_name,
                 **train_data.measures(scorer, "train"), **test_data.measures(scorer, "test"),
-                "fit_seconds": round(fit.seconds, 2)}
+                "fit_seconds": round(fit.seconds, 2), "search": search}
     result = Calibration(model, scorer, data, train, test, seed, fit.params, fit.seconds,
                          fit.n_evaluations, fidelity, model_settings=data.settings(model, "score"))
     if n_boot > 0:
