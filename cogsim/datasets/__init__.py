@@ -42,6 +42,7 @@ from cogsim.datasets.judgments import (
     load_judgments,
     save_judgments,
 )
+from cogsim.datasets.mt_bench import fetch_mt_bench, mt_bench_to_judgments
 from cogsim.datasets.niv import fetch_niv_riskdata, niv_riskdata_to_judgments
 
 __all__ = [
@@ -66,6 +67,8 @@ __all__ = [
     "choice_engineering_to_judgments",
     "fetch_hh_rlhf",
     "hh_rlhf_to_judgments",
+    "fetch_mt_bench",
+    "mt_bench_to_judgments",
     "fetch_copilot_arena",
     "copilot_arena_to_judgments",
     "PUBLIC_SETS",
@@ -84,6 +87,7 @@ PUBLIC_SETS: dict[str, tuple[Fetcher, Converter | None]] = {
     "niv_riskdata": (fetch_niv_riskdata, niv_riskdata_to_judgments),
     "choice_engineering": (fetch_choice_engineering, choice_engineering_to_judgments),
     "hh_rlhf": (fetch_hh_rlhf, hh_rlhf_to_judgments),
+    "mt_bench": (fetch_mt_bench, mt_bench_to_judgments),
     "copilot_arena": (fetch_copilot_arena, copilot_arena_to_judgments),
 }
 
