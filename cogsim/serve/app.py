@@ -17,8 +17,8 @@ Rules
 * Malformed JSON: 400.  Missing, unknown or mistyped fields, NaN, unknown items, annotators
   or groups: 422.  Each refusal is ``{"detail": "<field>: <problem>", "field": "<field>"}``
   and changes nothing.  After an internal error the state is not changed further (503).
-* State-changing requests are applied one at a time in the order they arrived complete
-  (:mod:`cogsim.serve.service`).
+* Requests are answered one at a time in the order they arrived complete, each call on the
+  oracle run to its end in the event loop (:mod:`cogsim.serve.service`).
 """
 
 from __future__ import annotations
@@ -211,7 +211,7 @@ def create_app(service: OracleService, *, token: str | None = None,
         finally:
             if saver is not None:
                 saver.cancel()
-            await service.save(only_if_changed=True)
+            service.save(only_if_changed=True)
 
     app = FastAPI(title="cogsim", version=__version__, lifespan=lifespan,
                   description="A population of cognitive annotators that judges pairs on "
@@ -252,14 +252,14 @@ def create_app(service: OracleService, *, token: str | None = None,
         call = ops.judgments_call(body, max_batch=max_batch, max_judgments=max_judgments,
                                   default_k=default_k, n_annotators=n_annotators,
                                   clock=clock)
-        return _raw(await service.call(call, changes=True))
+        return _raw(service.call(call, changes=True))
 
     @app.post("/v1/feedback", responses={200: {"model": FeedbackResponse}, **errors},
               response_class=Response, tags=["oracle"])
     async def feedback(body: FeedbackRequest):
         """The annotators learn what the items of judged pairs are worth."""
         call = ops.feedback_call(body, max_batch=max_batch, clock=clock)
-        return _raw(await service.call(call, changes=True))
+        return _raw(service.call(call, changes=True))
 
     if has_rewards:
         @app.post("/v1/rewards", responses={200: {"model": RewardsResponse}, **errors},
@@ -269,20 +269,19 @@ def create_app(service: OracleService, *, token: str | None = None,
             completions of its prompt, as judged by the population."""
             call = ops.rewards_call(body, max_batch=max_batch, max_judgments=max_judgments,
                                   default_k=default_k, clock=clock)
-            return _raw(await service.call(call, changes=True))
+            return _raw(service.call(call, changes=True))
 
     @app.get("/v1/population", response_model=PopulationResponse, tags=["state"])
     async def population():
         """The spec, size, groups, clock and versions."""
-        return await service.call(lambda oracle: service.describe(), changes=False)
+        return service.describe()
 
     @app.post("/v1/save", response_model=SaveResponse, responses={409: {"model": ErrorResponse}},
               tags=["state"])
     async def save():
         """Save the state now (atomically) into the service's state folder."""
-        path = await service.save()
-        return {"path": str(path), "clock": await service.call(lambda o: clock(),
-                                                               changes=False)}
+        path = service.save()
+        return {"path": str(path), "clock": clock()}
 
     @app.get("/healthz", tags=["state"])
     async def healthz():
@@ -301,7 +300,7 @@ async def _save_loop(service: OracleService, every: float) -> None:
     while True:
         await asyncio.sleep(every)
         try:
-            await service.save(only_if_changed=True)
+            service.save(only_if_changed=True)
         except Exception as e:        # noqa: BLE001 - a failed save must not stop serving
             import sys
 

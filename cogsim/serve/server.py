@@ -85,12 +85,21 @@ def _oracle(population: Path | None, state: Path | None, seed: int | None) -> Or
 
 
 def _bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket.  Made with protocol IPPROTO_TCP, so that asyncio sets
+    TCP_NODELAY on its connections (without it, Nagle's algorithm holds each answer's
+    body for the client's delayed ACK: 40 ms per request)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
-        return socket.create_server((host.strip("[]"), port), family=family, backlog=2048)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((host.strip("[]"), port))
+        sock.listen(2048)
     except OSError as e:
+        sock.close()
         raise InputError(f"option --port: cannot listen on {host}:{port} "
                          f"({e.strerror or e}); expected a free port") from None
+    return sock
 
 
 def serve(*, population: Path | None = None, state: Path | None = None,
@@ -147,7 +156,6 @@ def serve(*, population: Path | None = None, state: Path | None = None,
     except Interrupted as e:          # uvicorn shut down gracefully, then passed the signal on
         stopped = e.name
     finally:
-        service.close()
         sock.close()
     saved = ""
     if state is not None:
