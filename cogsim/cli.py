@@ -12,6 +12,8 @@ import typer
 
 from cogsim import __version__
 from cogsim.errors import InputError
+from cogsim.serve.command import serve as serve_command
+from cogsim.sweep.command import sweep as sweep_command
 
 app = typer.Typer(help="Synthetic pairwise preferences from calibrated cognitive annotators.",
                   no_args_is_help=True, add_completion=False)
@@ -187,7 +189,8 @@ def generate(
         spec = spec.model_copy(update={"items": str(Path(items).resolve())})
     pair_table = load_pairs(pair_file, item_table) if pair_file is not None else None
     if sharded:                     # judgments streamed: no table held in memory
-        _generate_sharded(spec, item_table, pair_table, pairs, annotators_per_pair, seed,
+        from cogsim.sweep.command import generate_sharded_command
+        generate_sharded_command(spec, item_table, pair_table, pairs, annotators_per_pair, seed,
                           str(population), out, overwrite, quiet, workers, scheduler, shards)
         return
 
@@ -216,32 +219,6 @@ def generate(
         typer.echo(f"  Kendall tau of the Bradley-Terry ranking vs true mean values "
                    f"{s['kendall_tau_vs_true_values']:.3f}")
         typer.echo("  files: judgments.parquet, preferences.jsonl, spec.toml, summary.json")
-
-
-def _generate_sharded(spec, items, pair_table, pairs, annotators_per_pair, seed, source, out,
-                      overwrite, quiet, workers, scheduler, shards) -> None:
-    """``generate --workers/--scheduler/--shards``: shards judged in parallel, streamed."""
-    from rich.console import Console
-
-    from cogsim.executor import get_executor
-    from cogsim.generate import generate_sharded
-
-    for value, name in ((workers, "--workers"), (shards, "--shards")):
-        if value is not None and value < 1:
-            _fail(f"option {name}: expected a whole number >= 1, got {value}")
-    console = Console(stderr=True, quiet=quiet)
-    with get_executor(workers, scheduler) as executor, console.status("judging") as status:
-        s = generate_sharded(spec, items, out, pairs=pair_table, n_pairs=pairs,
-                             annotators_per_pair=annotators_per_pair, seed=seed, source=source,
-                             executor=executor, shards=shards, overwrite=overwrite,
-                             progress=lambda d, t: status.update(f"judging: {d}/{t} shards"))
-    if not quiet:
-        typer.echo(f"{s['n_judgments']:,} judgments of {s['n_pairs']} pairs by "
-                   f"{s['n_annotators']} annotators in {s['shards']} shards on "
-                   f"{executor.description} -> {out}/judgments/")
-        typer.echo(f"  Kendall tau of the Bradley-Terry ranking vs true mean values "
-                   f"{s['kendall_tau_vs_true_values']:.3f}")
-        typer.echo("  files: judgments/part-*.parquet, spec.toml, summary.json")
 
 
 @app.command()
@@ -403,94 +380,8 @@ def report(
     typer.echo(f"  wrote {out}/: fidelity.json, report.md")
 
 
-@app.command()
-def sweep(
-        spec: Path = typer.Argument(..., help="Sweep spec (TOML): base population, parameters "
-                                              "to vary, seeds, workload, measures, plots."),
-        out: Path | None = typer.Option(None, "--out", help="Sweep folder (default "
-                                        "sweep-<spec name>); an earlier one is resumed."),
-        workers: int | None = typer.Option(None, "--workers", help="Local worker processes "
-                                           "(default: the CPU cores; 1: this process)."),
-        scheduler: str | None = typer.Option(None, "--scheduler", help="Address of a Dask "
-                                             "distributed scheduler to run on instead."),
-        no_plots: bool = typer.Option(False, "--no-plots", help="Skip the PNG plots."),
-        quiet: bool = typer.Option(False, "--quiet", help="No progress bar or summary.")) -> None:
-    """Run a sweep: many runs over parameter grids and seeds, in parallel, resumable; writes
-    runs/<run-id>/, summary.parquet and plots.  Exit status 1 if any run failed."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    from cogsim.executor import get_executor
-    from cogsim.outputs import Interrupted
-    from cogsim.sweep.run import run_sweep
-    from cogsim.sweep.spec import load_sweep
-
-    if workers is not None and workers < 1:
-        _fail(f"option --workers: expected a whole number >= 1, got {workers}")
-    plan = load_sweep(spec)
-    target = out or Path(f"sweep-{spec.stem}")
-    with get_executor(workers, scheduler) as executor, Progress(
-            TextColumn("[progress.description]{task.description}"), BarColumn(),
-            MofNCompleteColumn(), TextColumn("runs"), TimeElapsedColumn(),
-            TimeRemainingColumn(), transient=True, disable=quiet) as bar:
-        task = bar.add_task(f"{plan.name}", total=len(plan.runs))
-
-        def progress(done: int, total: int, failed: int) -> None:
-            bar.update(task, completed=done, description=f"{plan.name}"
-                       + (f" ({failed} failed)" if failed else ""))
-
-        try:
-            result = run_sweep(plan, target, executor, progress=progress, plots=not no_plots)
-        except Interrupted as e:
-            _say_error(f"interrupted ({e.name}); the finished runs are kept in {target}/runs; "
-                       f"run the same command again to finish the sweep")
-            raise typer.Exit(128 + e.signum) from None
-    if not quiet:
-        typer.echo(f"{result['total']} runs ({result['skipped']} already done, "
-                   f"{result['ran']} run on {executor.description}), "
-                   f"{result['failed']} failed -> {target}/summary.parquet"
-                   + (f", {len(result['plots'])} plots in {target}/plots/"
-                      if result["plots"] else ""))
-    if result["failed"]:
-        _say_error(f"{result['failed']} of {result['total']} runs failed; their errors are in "
-                   f"{target}/summary.parquet (column 'error') and runs/<run-id>/run.json")
-        raise typer.Exit(1)
-
-
-@app.command()
-def serve(
-        population: Path | None = typer.Option(
-            None, "--population", help="Population spec (TOML) or a calibration's "
-                                        "params.json; default: the built-in population."),
-        state: Path | None = typer.Option(
-            None, "--state", help="State folder: resumed from when it holds a saved state, "
-                                  "saved to every --save-every seconds and on SIGTERM/SIGINT."),
-        host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (beyond "
-                                                             "loopback only with a token)."),
-        port: int = typer.Option(8000, "--port", help="Port (0: any free port)."),
-        token_file: Path | None = typer.Option(
-            None, "--token-file", help="File holding the bearer token /v1 requests need."),
-        save_every: float = typer.Option(60.0, "--save-every",
-                                         help="Seconds between saves of a changed state "
-                                              "(0: only on /v1/save and at shutdown)."),
-        seed: int | None = typer.Option(None, "--seed", help="Random seed (default: the "
-                                                             "spec's)."),
-        max_batch: int = typer.Option(4096, "--max-batch", help="Pairs per request."),
-        max_body: int = typer.Option(8 * 2**20, "--max-body", help="Bytes per request body.")
-) -> None:
-    """Serve a population over HTTP (the oracle: /v1/judgments, /v1/feedback, /docs)."""
-    _check_seed(seed)
-    from cogsim.serve.server import serve as run_server
-
-    run_server(population=population, state=state, host=host, port=port,
-               token_file=token_file, save_every=save_every, seed=seed, max_body=max_body,
-               max_batch=max_batch)
+app.command(name="sweep")(sweep_command)      # its body: cogsim/sweep/command.py
+app.command(name="serve")(serve_command)      # its body: cogsim/serve/command.py
 
 
 if __name__ == "__main__":
