@@ -23,18 +23,19 @@ sys.path.insert(0, str(HERE))
 import living  # noqa: E402
 import numpy as np  # noqa: E402
 
-#: The learners compared: D-TS as published, and D-TS forgetting old duels.
-LEARNERS = {"dts": 1.0, "dts_discounted": 0.998}
-LABELS = {"dts": "D-TS", "dts_discounted": "D-TS, discount 0.998"}
+#: The learners compared: D-TS as published, and D-TS forgetting old duels (its discount is
+#: --discount, default DISCOUNT: a memory of about 1 / (1 - 0.9995) = 2,000 rounds).
+LEARNERS = ("dts", "dts_discounted")
+DISCOUNT = 0.9995
 COLOURS = {"dts": "tab:blue", "dts_discounted": "tab:orange"}
 THIN = 50          # cumulative regret is kept every THIN rounds in results.json
 
 
 def _job(args: tuple) -> dict:
-    condition, learner, seed, rounds, probe_every, reps = args
+    condition, learner, discount, seed, rounds, probe_every, reps = args
     start = time.perf_counter()
     r = living.run(condition, seed, rounds=rounds, probe_every=probe_every, reps=reps,
-                   discount=LEARNERS[learner])
+                   discount=discount)
     cum = np.cumsum(r.pop("regret"))
     r.pop("first"), r.pop("second")
     r["learner"] = learner
@@ -75,6 +76,10 @@ def _summary(runs: list[dict]) -> dict:
     return table
 
 
+def _label(learner: str, discount: float) -> str:
+    return "D-TS" if learner == "dts" else f"D-TS, discount {discount:g}"
+
+
 def _plot(runs: list[dict], condition: str, path: Path) -> None:
     import matplotlib
 
@@ -95,14 +100,15 @@ def _plot(runs: list[dict], condition: str, path: Path) -> None:
         for c in curves:
             top.plot(x, c, color=COLOURS[learner], lw=0.6, alpha=0.6)
         top.plot(x, curves.mean(axis=0), color=COLOURS[learner], lw=2,
-                 label=f"{LABELS[learner]} (mean; band: min-max of {len(rs)} seeds)")
+                 label=f"{_label(learner, rs[0]['discount'])} "
+                       f"(mean; band: min-max of {len(rs)} seeds)")
         for r in rs:
-            px = np.arange(len(r["best_margin"])) * r["probe_every"]
-            bottom.step(px, r["best_margin"], where="post", color=COLOURS[learner], lw=0.8,
-                        alpha=0.7)
+            margin = np.asarray(r["best_margin"])
+            px = np.arange(len(margin)) * r["probe_every"]
+            bottom.step(np.append(px, r["rounds"]), np.append(margin, margin[-1]),
+                        where="post", color=COLOURS[learner], lw=0.8, alpha=0.7)
             changed = np.flatnonzero(np.diff(r["best"]) != 0) + 1
-            bottom.plot(px[changed], np.asarray(r["best_margin"])[changed], "v",
-                        color=COLOURS[learner], ms=5)
+            bottom.plot(px[changed], margin[changed], "v", color=COLOURS[learner], ms=5)
     top.set_ylabel("cumulative regret")
     top.set_title(f"{condition}: D-TS against the living population "
                   f"({mine[0]['rounds']:,} rounds, K = {len(mine[0]['items'])})")
@@ -123,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
                         choices=list(living.CONDITIONS))
     parser.add_argument("--learners", nargs="+", default=list(LEARNERS),
                         choices=list(LEARNERS))
+    parser.add_argument("--discount", type=float, default=DISCOUNT,
+                        help="the discounted learner's discount, in (0, 1)")
     parser.add_argument("--probe-every", type=int, default=500)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
@@ -132,9 +140,12 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(a, name) < 1:
             parser.error(f"--{name.replace('_', '-')}: expected a whole number >= 1, "
                          f"got {getattr(a, name)}")
+    if not 0 < a.discount < 1:
+        parser.error(f"--discount: expected a number in (0, 1), got {a.discount}")
     if not a.out.is_dir():
         parser.error(f"--out: expected an existing folder, got {a.out}")
-    jobs = [(c, learner, s, a.rounds, a.probe_every, a.reps)
+    discounts = {"dts": 1.0, "dts_discounted": a.discount}
+    jobs = [(c, learner, discounts[learner], s, a.rounds, a.probe_every, a.reps)
             for c in a.conditions for learner in a.learners for s in a.seeds]
     start = time.perf_counter()
     runs = []
@@ -155,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             "items": runs[0]["items"], "rounds": a.rounds, "seeds": a.seeds,
             "step_rounds": living.STEP_ROUNDS, "probe_every": a.probe_every,
             "probe_reps": a.reps, "conditions": living.CONDITIONS,
-            "learners": {k: {"label": LABELS[k], "discount": LEARNERS[k]}
+            "learners": {k: {"label": _label(k, discounts[k]), "discount": discounts[k]}
                          for k in a.learners},
             "crowd_favourite": runs[0]["items"][runs[0]["crowd_favourite"]],
             "rubric_favourite": runs[0]["items"][runs[0]["rubric_favourite"]],
@@ -177,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{a.out / 'results.json'} and {len(a.conditions)} plots")
     for c, by in results["summary"].items():
         for learner, m in by.items():
-            print(f"  {c:9s} {LABELS[learner]:22s} cumulative regret "
+            print(f"  {c:9s} {_label(learner, discounts[learner]):23s} cumulative regret "
                   f"{m['cumulative_regret']['mean']:7.1f} "
                   f"[{m['cumulative_regret']['min']:.1f}, {m['cumulative_regret']['max']:.1f}]"
                   f", last 1,000 rounds {m['regret_last_1000']['mean']:5.1f}, "
