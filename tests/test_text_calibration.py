@@ -75,7 +75,8 @@ def test_calibrate_text_writes_the_files_and_a_population_that_runs(tmp_path):
     assert f["test_human_prefer_first"] is not None        # shown_first is known
     assert [p["n_train"] for p in result.curve] == [30]
     out = write_text_calibration(result, tmp_path / "cal")
-    assert {p.name for p in out.iterdir()} >= {"params.json", "population.toml",
+    assert not (out / "params.json").exists()       # that name is the registry models'
+    assert {p.name for p in out.iterdir()} >= {"text_params.json", "population.toml",
                                                "fidelity.json", "report.md",
                                                "learning_curve.png"}
     spec = load_spec(out / "population.toml")

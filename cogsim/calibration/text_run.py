@@ -8,9 +8,11 @@ inner cross-validation) and the logistic Bradley-Terry baseline on the same spli
 measures both on the held-out pairs: accuracy, log-loss, and the biases P(prefer longer),
 P(prefer lists) and P(prefer first) of the model beside the humans'.  It adds a k-fold
 cross-validation over all pairs and a learning curve (N = 30, 100, 300, 1000 training pairs,
-several random draws each).  :func:`write_text_calibration` writes ``params.json``,
-``population.toml`` (a population whose annotators carry the fitted values), ``fidelity.json``,
-``report.md`` and ``learning_curve.png``.
+several random draws each).  :func:`write_text_calibration` writes ``text_params.json`` (the
+fitted values, the scaling, the data's hash; not ``params.json``, whose models are the
+registry's gamble and repeated-choice models), ``population.toml`` (a population whose
+annotators carry the fitted values), ``fidelity.json``, ``report.md`` and
+``learning_curve.png``.
 """
 
 from __future__ import annotations
@@ -263,7 +265,7 @@ def population_data(result: TextCalibration) -> dict:
 
 
 def params_record(result: TextCalibration) -> dict:
-    """The params.json record of a text calibration."""
+    """The text_params.json record of a text calibration."""
     return {"model": result.model_name, "kind": "pairs", "params": result.params,
             "ridge": result.search["ridge"], "search": result.search,
             "baseline": {"model": "logistic", "params": dict(zip(
@@ -279,7 +281,7 @@ def params_record(result: TextCalibration) -> dict:
 
 def write_text_calibration(result: TextCalibration, out_dir: str | os.PathLike[str], *,
                            overwrite: bool = False) -> Path:
-    """Write params.json, population.toml, fidelity.json, report.md and learning_curve.png
+    """Write text_params.json, population.toml, fidelity.json, report.md and learning_curve.png
     into ``out_dir`` through :func:`cogsim.outputs.output_folder`."""
     from cogsim.calibration.text_report import write_curve, write_report
     from cogsim.spec import parse_spec, spec_to_toml
@@ -289,7 +291,7 @@ def write_text_calibration(result: TextCalibration, out_dir: str | os.PathLike[s
               "held-out accuracy": f"{result.fidelity['test_accuracy']:.3f}",
               "cogsim version": __version__}
     with output_folder(out_dir, overwrite=overwrite) as tmp:
-        (tmp / "params.json").write_text(json.dumps(json_ready(params_record(result)),
+        (tmp / "text_params.json").write_text(json.dumps(json_ready(params_record(result)),
                                                     indent=2) + "\n")
         (tmp / "population.toml").write_text(spec_to_toml(spec, header))
         (tmp / "fidelity.json").write_text(json.dumps(json_ready(result.fidelity), indent=2)
@@ -326,7 +328,7 @@ def calibrate_and_write(data: str, model: str, *, out: str | os.PathLike[str],
     for p in result.curve:
         lines.append(f"  N={p['n_train']}: accuracy {p['test_accuracy']:.3f} "
                      f"(baseline {p['test_baseline_accuracy']:.3f}), {p['draws']} draws")
-    lines.append(f"  wrote {out}/: params.json, population.toml, fidelity.json, report.md"
+    lines.append(f"  wrote {out}/: text_params.json, population.toml, fidelity.json, report.md"
                  + (", learning_curve.png" if result.curve else ""))
     lines.append(f"  annotators from it: cogsim generate --population {out}/population.toml "
                  f"--items <texts: item_id, prompt, text>")
