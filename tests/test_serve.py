@@ -198,3 +198,42 @@ def test_bad_options_exit_2_with_one_line(args, says, tmp_path):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("cogsim: error: ") and says in lines[0]
     assert (tmp_path / "busy" / "mine.txt").read_text() == "not a state"
+
+
+def test_sigterm_during_a_burst_saves_exactly_what_was_answered(spec_file, item_ids,
+                                                                tmp_path):
+    """SIGTERM while 20 clients send requests: the requests in progress finish, and the
+    saved state holds exactly the answered ones (the restarted server's clock)."""
+    import threading
+
+    state = tmp_path / "state"
+    server = Server("--population", spec_file, "--state", state, "--save-every", "0")
+    url = server.start()
+    answered: list[int] = []
+    started = threading.Event()
+
+    def client(n: int) -> None:
+        with httpx.Client(base_url=url, timeout=60) as http:
+            for r in range(30):
+                body = {"pairs": [{"item_a": a, "item_b": b}
+                                  for a, b in random_pairs(item_ids, 4, 100 * n + r)]}
+                try:
+                    answer = http.post("/v1/judgments", json=body)
+                except httpx.HTTPError:
+                    return                       # the server has stopped listening
+                if answer.status_code != 200:
+                    return
+                answered.append(4)
+                started.set()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(20)]
+    for t in threads:
+        t.start()
+    assert started.wait(60)
+    time.sleep(0.3)
+    assert server.stop() == 0
+    for t in threads:
+        t.join()
+    assert 0 < sum(answered) < 20 * 30 * 4              # stopped mid-burst
+    with Server("--state", state, "--save-every", "0") as again, Client(again) as c:
+        assert c.population()["clock"]["pairs_seen"] == sum(answered)

@@ -263,7 +263,19 @@ class AggregateRow(BaseModel):
     mean_p_a: float | None
 
 
+_ROW = {"run_id": "default-seed0", "step": 0, "pair_id": 0, "annotator_id": 7,
+        "group": "helpful", "item_a": "p01r1", "item_b": "p01r2", "first": "p01r1",
+        "chosen": "p01r2", "value_a": -1.02, "value_b": 2.64, "p_a": None, "rt": None,
+        "strategy": "evaluate", "model": "ibl", "seed": 0}
+_CLOCK = {"step": 0, "pairs_seen": 1, "judgments": 3, "changes": 1, "unsaved_changes": 1}
+
+
 class JudgmentsResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"judgments": [_ROW], "aggregate": [
+            {"pair_id": 0, "item_a": "p01r1", "item_b": "p01r2", "votes_a": 1, "votes_b": 2,
+             "majority": "p01r2", "share_a": 0.333, "mean_p_a": 0.41}], "clock": _CLOCK}]})
+
     judgments: list[JudgmentRow] | dict[str, list] = Field(
         description="Rows (orient 'records') or columns (orient 'columns').")
     aggregate: list[AggregateRow] | None = None
@@ -271,11 +283,16 @@ class JudgmentsResponse(BaseModel):
 
 
 class FeedbackResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"stored": 6, "clock": _CLOCK}]})
+
     stored: int = Field(description="Experiences stored (IBL and ACT-R annotators learn).")
     clock: Clock
 
 
 class RewardsResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"rewards": [1.0, 0.0],
+                                                               "clock": _CLOCK}]})
+
     rewards: list[float]
     clock: Clock
 
@@ -300,6 +317,10 @@ class PopulationResponse(BaseModel):
 
 class ErrorResponse(BaseModel):
     """A refused request: ``detail`` is one line naming the field and the problem."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"detail": "pairs[0].item_b: unknown item 'p99r9'; expected an item the oracle has "
+                   "been given, or its attributes", "field": "pairs[0].item_b"}]})
 
     detail: str
     field: str | None = None
