@@ -8,16 +8,28 @@ judgments for a slice of annotators, and its time is scaled to the full workload
 cost per judgment does not depend on how many agents there are).  The last line is a JSON
 object with judgments_per_s, wall_s, peak_rss_mb and ratio.
 
+Scale-out, side by side in the same run: ``cogsim generate --workers N`` (4 shards of
+annotators, judgments streamed to a partitioned Parquet dataset) on 10,000,000 judgments by
+20,000 IBL annotators with 1 and with 2 local workers, each in a fresh process: wall time,
+peak resident memory of the whole process tree, and whether the files are identical
+(``workers2_speedup``, ``workers1_peak_rss_mb``, ``workers2_peak_rss_mb``); then 1,000,000
+judgments with gold feedback after every judgment, so that every judgment is learnt
+(``learning_judgments_per_s``).  ``--quick``: 1,000,000 and 200,000 judgments.
+
     python benchmarks/population.py [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
+import filecmp
 import json
+import os
 import random
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
 
@@ -114,6 +126,87 @@ def run_peer(items, n_annotators: int, per_annotator: int) -> float:
     return model.judgments / (time.perf_counter() - start)
 
 
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (Linux /proc), in MB."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        todo.extend(children.get(p, []))
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
+        except (OSError, StopIteration):
+            pass
+    return total / 1024
+
+
+def run_sharded(folder: str, n_annotators: int, n_judgments: int, workers: int,
+                learning: bool = False) -> tuple[float, float]:
+    """``cogsim generate --workers N`` in a fresh process (4 shards, judgments streamed to
+    Parquet): wall seconds and peak resident memory of the whole process tree (MB, sampled
+    every 0.1 s)."""
+    import tomli_w
+
+    population = spec(n_annotators, n_judgments // 2)
+    population["assignment"]["workload"] = n_judgments
+    if learning:             # gold feedback after every judgment: every judgment is learnt
+        population["feedback"] = {"rate": 1.0}
+    tag = f"{workers}-{int(learning)}"
+    with open(f"{folder}/spec-{tag}.toml", "wb") as f:
+        tomli_w.dump(population, f)
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "cogsim", "generate", "--population",
+                             f"{folder}/spec-{tag}.toml", "--items", f"{folder}/items.csv",
+                             "--workers", str(workers), "--shards", "4", "--quiet",
+                             "--out", f"{folder}/out-{tag}"])
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss_mb(proc.pid))
+        time.sleep(0.1)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"cogsim generate --workers {workers} failed ({proc.returncode})")
+    return wall, peak
+
+
+def scale_out(items, quick: bool) -> dict:
+    """One big run sharded over 1 and 2 local workers, and with learning on 2 workers."""
+    n_annotators, n_judgments = (10_000, 1_000_000) if quick else (20_000, 10_000_000)
+    n_learning = 200_000 if quick else 1_000_000
+    with tempfile.TemporaryDirectory(prefix="cogsim-bench-population-") as folder:
+        items.to_csv(f"{folder}/items.csv", index=False)
+        (w1, rss1), (w2, rss2) = (run_sharded(folder, n_annotators, n_judgments, w)
+                                  for w in (1, 2))
+        same = all(filecmp.cmp(f"{folder}/out-1-0/judgments/{name}",
+                               f"{folder}/out-2-0/judgments/{name}", shallow=False)
+                   for name in os.listdir(f"{folder}/out-1-0/judgments"))
+        wl, rssl = run_sharded(folder, n_annotators, n_learning, 2, learning=True)
+    print(f"generate --workers, {n_judgments:,} judgments by {n_annotators:,} IBL annotators "
+          f"(4 shards, streamed to Parquet; {os.cpu_count()} cores):")
+    print(f"  1 worker {w1:.1f} s ({n_judgments / w1:,.0f} judgments/s, peak RSS "
+          f"{rss1:,.0f} MB); 2 workers {w2:.1f} s ({n_judgments / w2:,.0f} judgments/s, peak "
+          f"RSS {rss2:,.0f} MB): speed-up {w1 / w2:.2f}x; identical files: {same}")
+    print(f"  learning from every judgment (gold feedback), {n_learning:,} judgments on 2 "
+          f"workers: {wl:.1f} s ({n_learning / wl:,.0f} judgments/s, peak RSS {rssl:,.0f} MB)")
+    return {"workers2_speedup": round(w1 / w2, 3),
+            "scale_out_judgments": n_judgments,
+            "workers1_judgments_per_s": round(n_judgments / w1),
+            "workers2_judgments_per_s": round(n_judgments / w2),
+            "workers1_peak_rss_mb": round(rss1), "workers2_peak_rss_mb": round(rss2),
+            "workers_identical_files": same,
+            "learning_judgments_per_s": round(n_learning / wl),
+            "learning_judgments": n_learning, "learning_peak_rss_mb": round(rssl)}
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short run (under a minute)")
@@ -138,11 +231,13 @@ def main(argv=None) -> dict:
           f"{peer_per} judgments): {peer_rate:,.0f} judgments/s -> "
           f"{n_judgments / peer_rate / 3600:.1f} h for the full workload")
     print(f"ratio {rate / peer_rate:,.0f}x")
+    scaled = scale_out(items, args.quick)
     out = {"judgments_per_s": round(rate), "wall_s": round(wall, 2),
            "cpu_s": round(run_cogsim.cpu_s, 2),
            "peak_rss_mb": round(peak_mb), "ratio": round(rate / peer_rate, 1),
            "peer_judgments_per_s": round(peer_rate), "annotators": n_annotators,
-           "judgments": int(len(result.judgments)), "bytes_per_instance": round(per_instance, 1)}
+           "judgments": int(len(result.judgments)),
+           "bytes_per_instance": round(per_instance, 1), **scaled}
     print(json.dumps(out))
     return out
 

@@ -157,7 +157,7 @@ def generate(
         scheduler: str | None = typer.Option(
             None, "--scheduler", help="Judge the shards on a Dask distributed scheduler."),
         shards: int | None = typer.Option(
-            None, "--shards", help="Shards of a --workers/--scheduler run (default 8; one "
+            None, "--shards", help="Shards of a --workers/--scheduler run (default 4; one "
                                    "with social influence).")) -> None:
     """Generate a synthetic preference dataset: a population judging pairs of items."""
     from cogsim.errors import check_judgments_fit

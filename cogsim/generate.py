@@ -27,7 +27,7 @@ from cogsim.population import AnnotatorPopulation
 from cogsim.spec import PopulationSpec, parse_spec, spec_to_toml
 from cogsim.tasks import all_pairs, random_pairs
 
-__all__ = ["GenerateResult", "OUTPUT_FILES", "STREAM_FILES", "bradley_terry_counts", "generate",
+__all__ = ["GenerateResult", "OUTPUT_FILES", "bradley_terry_counts", "generate",
            "generate_sharded", "judge_shard", "preference_view", "summarize", "write_outputs"]
 
 OUTPUT_FILES = GENERATE_FILES
@@ -180,24 +180,28 @@ def write_outputs(result: GenerateResult, out_dir: str | Path, *, overwrite: boo
 # ------------------------------------------------------------------ sharded, streaming
 #: Judgments a shard holds before writing them as one part; shards of a sharded run unless
 #: told otherwise (fixed, so that the dataset's files do not depend on the number of workers).
-CHUNK_ROWS, DEFAULT_SHARDS = 250_000, 8
-STREAM_FILES = ("spec.toml", "summary.json")
+CHUNK_ROWS, DEFAULT_SHARDS = 250_000, 4
 
 
 @dataclass
 class ShardTask:
-    """What one worker needs to judge one shard (picklable)."""
+    """One shard's work (picklable): its schedule entries by step, items as codes a, b."""
 
     spec: PopulationSpec
     items: pd.DataFrame
-    pairs: pd.DataFrame | None
     seed: int
     source: str
     shard: int
     n_shards: int
     folder: str
     run_id: str
-    chunk_rows: int = CHUNK_ROWS
+    chunk_rows: int
+    n_steps: int
+    step: np.ndarray
+    who: np.ndarray
+    pair_id: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
 
 
 def _pairs_for(spec: PopulationSpec, items: pd.DataFrame, seed: int) -> pd.DataFrame:
@@ -208,30 +212,37 @@ def _pairs_for(spec: PopulationSpec, items: pd.DataFrame, seed: int) -> pd.DataF
             else random_pairs(items, spec.assignment.pairs, pair_rng))
 
 
-def judge_shard(task: ShardTask) -> dict:
-    """Judge the pairs of the annotators of one shard (annotator i is in shard
-    i mod n_shards) and write them as ``judgments/part-<shard>-<chunk>.parquet``.
+def _schedule(spec: PopulationSpec, items: pd.DataFrame, pairs: pd.DataFrame, seed: int,
+              source: str) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The population's schedule flattened: (steps, step, annotator, pair row, item codes
+    (n, 2)); the assignment stream is the seed's 3rd spawned sequence, as the population's."""
+    from cogsim.population.assignment import schedule
 
-    The shard builds the whole population (every annotator's parameters and prior
-    experiences come from the population's streams in one fixed order) but only its own
-    annotators judge; each judgment draws from the judging annotator's keyed stream, an
-    annotator learns only from its own judgments, and drift moves every annotator's weights
-    from its own stream in every shard alike, so the union of the shards' judgments is
-    exactly the unsharded run's.  Returns the counts the summary needs.
-    """
-    pairs = task.pairs if task.pairs is not None else _pairs_for(task.spec, task.items,
-                                                                 task.seed)
-    population = AnnotatorPopulation(task.spec, task.items, pairs, seed=task.seed,
-                                     source=task.source)
+    index = pd.Index(items["item_id"].astype(str))
+    codes = np.stack([index.get_indexer(pairs[c].astype(str)) for c in ("item_a", "item_b")], 1)
+    plan = schedule(spec.assignment, spec.n_annotators, len(pairs),
+                    np.random.default_rng(np.random.SeedSequence(seed).spawn(7)[2]), source)
+    step = np.repeat(np.arange(len(plan)), [len(w) for w, _ in plan])
+    who = np.concatenate([w for w, _ in plan]) if plan else np.zeros(0, np.int64)
+    row = np.concatenate([p for _, p in plan]) if plan else np.zeros(0, np.int64)
+    return len(plan), step, who, row, codes
+
+
+def judge_shard(task: ShardTask) -> dict:
+    """Judge the entries of one shard and write them as ``judgments/part-<shard>-<chunk>
+    .parquet``.  The shard builds the whole population (parameters and prior experiences come
+    from the population's streams in one order) but only its annotators judge; a judgment
+    draws from the judge's keyed stream, an annotator learns only from its own judgments, and
+    drift moves every annotator's weights from its own stream in every shard alike: the union
+    of the shards' judgments is the unsharded run's.  Returns the counts for the summary."""
     from cogsim.population.judgments import JudgmentLog
 
-    mine = np.arange(population.n) % task.n_shards == task.shard
-    social = task.n_shards == 1
-    pair_ids = population.pairs["pair_id"].to_numpy()
-    n_pairs, labels = len(population.pairs), population.strategy_labels
-    counts = {"n": np.zeros(n_pairs, np.int64), "a_wins": np.zeros(n_pairs, np.int64),
+    population = AnnotatorPopulation(task.spec, task.items, None, seed=task.seed,
+                                     source=task.source)
+    labels = population.strategy_labels
+    counts = {"a_won": np.zeros(len(task.who), bool), "first": 0,
               "groups": np.zeros(len(task.spec.groups), np.int64),
-              "strategies": np.zeros(len(labels) + 8, np.int64), "first": 0}
+              "strategies": np.zeros(len(labels), np.int64)}
     folder, buffer, rows, part = Path(task.folder) / "judgments", [], 0, 0
 
     def flush():
@@ -242,41 +253,35 @@ def judge_shard(task: ShardTask) -> dict:
                 log.add(**columns)
             table = log.table(task.run_id, seed=task.seed, item_ids=population.item_ids,
                               group_names=population.group_names, kinds=population.kinds,
-                              strategy_labels=population.strategy_labels)
+                              strategy_labels=labels)
             table.to_parquet(folder / f"part-{task.shard:04d}-{part:05d}.parquet", index=False)
             part += 1
         buffer, rows = [], 0
 
-    for who, pair in population._schedule:     # the population's own assignment
-        sel = mine[who]
-        if sel.any():
-            w, p = who[sel], pair[sel]
-            ab = population.pair_items[p]
-            columns = population.judge_step(w, ab[:, 0], ab[:, 1], pair_ids[p])
+    bounds = np.searchsorted(task.step, np.arange(task.n_steps + 1))
+    for s in range(task.n_steps):
+        lo, hi = bounds[s], bounds[s + 1]
+        if hi > lo:
+            w, a = task.who[lo:hi], task.a[lo:hi]
+            columns = population.judge_step(w, a, task.b[lo:hi], task.pair_id[lo:hi])
             buffer.append(columns)
-            rows += len(w)
-            counts["n"] += np.bincount(p, minlength=n_pairs)
-            counts["a_wins"] += np.bincount(p[columns["chosen"] == ab[:, 0]], minlength=n_pairs)
+            rows += hi - lo
+            counts["a_won"][lo:hi] = columns["chosen"] == a
             counts["groups"] += np.bincount(population.group_index[w],
                                             minlength=len(counts["groups"]))
-            counts["strategies"][:len(labels)] += np.bincount(columns["strategy"],
-                                                              minlength=len(labels))[:len(labels)]
+            counts["strategies"] += np.bincount(columns["strategy"],
+                                                minlength=len(labels))[:len(labels)]
             counts["first"] += int((columns["chosen"] == columns["first"]).sum())
-        population.end_step(social=social)
+        population.end_step(social=task.n_shards == 1)
         if rows >= task.chunk_rows:
             flush()
     flush()
-    counts["strategies"] = counts["strategies"][:len(labels)]
-    counts["labels"] = list(labels)
-    counts["parts"] = part
+    counts.update(labels=list(labels), parts=part)
     if task.shard == 0:
-        counts["true_values"] = population.true_mean_values()
-        counts["gold_values"] = pd.Series(population.gold_values, index=population.item_ids)
-        counts["pair_items"] = population.pair_items
-        counts["item_ids"] = population.item_ids
-        counts["n_annotators"] = population.n
-        counts["group_names"] = [g.name for g in task.spec.groups]
-        counts["scaling"] = population.registry.scaling.to_spec()
+        counts.update(true_values=population.true_mean_values(), n_annotators=population.n,
+                      gold_values=pd.Series(population.gold_values, index=population.item_ids),
+                      item_ids=population.item_ids, scaling=population.registry.scaling.to_spec(),
+                      group_names=[g.name for g in task.spec.groups])
     return counts
 
 
@@ -288,8 +293,7 @@ def bradley_terry_counts(i: np.ndarray, j: np.ndarray, wins_i: np.ndarray, n: np
     over the m items, pairs p = (i, j) judged n_p times of which i won w_p; centred."""
     from scipy import optimize
 
-    w_i, w_j = wins_i.astype(float), (n - wins_i).astype(float)
-    n_pair = w_i + w_j
+    w_i, w_j, n_pair = wins_i.astype(float), (n - wins_i).astype(float), n.astype(float)
 
     def objective(s):
         d = s[i] - s[j]
@@ -303,18 +307,17 @@ def bradley_terry_counts(i: np.ndarray, j: np.ndarray, wins_i: np.ndarray, n: np
     return res.x - res.x.mean()
 
 
-def _stream_summary(results: list[dict]) -> dict:
-    """The summary of a sharded run from the shards' counts (no judgments table needed)."""
+def _stream_summary(results: list[dict], rows: list[np.ndarray], codes: np.ndarray) -> dict:
+    """The summary of a sharded run from the shards' counts (no judgments table needed);
+    ``rows[s]`` are the pair rows of shard s's entries, ``codes`` the pairs' item codes."""
     from cogsim import fidelity
 
     head = results[0]
-    n = sum(r["n"] for r in results)
-    a_wins = sum(r["a_wins"] for r in results)
-    total = int(n.sum())
-    groups = sum(r["groups"] for r in results)
-    strategies = sum(r["strategies"] for r in results)
-    names = head["group_names"]
-    judged = n > 0
+    n = np.bincount(np.concatenate(rows), minlength=len(codes))
+    a_wins = np.bincount(np.concatenate([r[x["a_won"]] for r, x in zip(rows, results)]),
+                         minlength=len(codes))
+    total, judged, names = int(n.sum()), n > 0, head["group_names"]
+    groups, strategies = (sum(r[k] for r in results) for k in ("groups", "strategies"))
     summary = {"n_judgments": total, "n_pairs": int(judged.sum()),
                "n_annotators": int(head["n_annotators"]), "n_items": int(len(head["item_ids"])),
                "judgments_per_group": {names[g]: int(c) for g, c in enumerate(groups) if c},
@@ -324,10 +327,10 @@ def _stream_summary(results: list[dict]) -> dict:
     summary["inter_annotator_agreement"] = (
         float(np.mean((k * (k - 1) + (nn - k) * (nn - k - 1)) / (nn * (nn - 1))))
         if twice.any() else None)
-    summary["position_bias_rate"] = sum(r["first"] for r in results) / total
-    summary["lapse_rate"] = float(summary["strategies"].get("lapse", 0) / total)
+    summary.update(position_bias_rate=sum(r["first"] for r in results) / total,
+                   lapse_rate=float(summary["strategies"].get("lapse", 0) / total))
     # Items in the order of their ids as text, pairs (lo < hi) sorted: as fidelity orders them.
-    ab = head["pair_items"][judged]
+    ab = codes[judged]
     ids = np.unique(np.asarray(head["item_ids"], dtype=object)[np.unique(ab)].astype(str))
     rank = np.searchsorted(ids, np.asarray(head["item_ids"], dtype=object).astype(str)[ab])
     lo, hi = rank.min(axis=1), rank.max(axis=1)
@@ -337,11 +340,10 @@ def _stream_summary(results: list[dict]) -> dict:
     scores = bradley_terry_counts(key["lo"].to_numpy(), key["hi"].to_numpy(),
                                   key["w"].to_numpy(), key["n"].to_numpy(), len(ids))
     bt = pd.Series(scores, index=ids).sort_values(ascending=False)
-    summary["bradley_terry_ranking"] = [{"item_id": str(i), "score": round(float(s), 6)}
-                                        for i, s in bt.items()]
-    summary["kendall_tau_vs_true_values"] = fidelity.kendall_tau(bt, head["true_values"])
-    summary["kendall_tau_vs_gold_values"] = fidelity.kendall_tau(bt, head["gold_values"])
-    return summary
+    return {**summary, "bradley_terry_ranking": [{"item_id": str(i), "score": round(float(s), 6)}
+                                                 for i, s in bt.items()],
+            "kendall_tau_vs_true_values": fidelity.kendall_tau(bt, head["true_values"]),
+            "kendall_tau_vs_gold_values": fidelity.kendall_tau(bt, head["gold_values"])}
 
 
 def generate_sharded(spec: PopulationSpec, items: pd.DataFrame, out_dir: str | Path, *,
@@ -350,25 +352,18 @@ def generate_sharded(spec: PopulationSpec, items: pd.DataFrame, out_dir: str | P
                      source: str = "spec", executor=None, shards: int | None = None,
                      overwrite: bool = False, progress: Callable[[int, int], None] | None = None,
                      chunk_rows: int = CHUNK_ROWS) -> dict:
-    """Generate with the annotators split into shards judged in parallel, the judgments
-    streamed to a partitioned Parquet dataset.
+    """Generate with the annotators split into shards judged in parallel on ``executor``,
+    the judgments streamed to a partitioned Parquet dataset; returns the summary.
 
-    Writes ``out_dir/judgments/part-<shard>-<chunk>.parquet`` (read the whole dataset with
-    ``pandas.read_parquet(out_dir / "judgments")``), ``spec.toml`` and ``summary.json``
-    (counts, agreement, position bias, lapses, the Bradley-Terry ranking from pooled counts
-    and its Kendall tau; no length or list bias), through
-    :func:`cogsim.outputs.output_folder`.  A shard holds about ``chunk_rows`` judgments
-    before writing them, so memory does not grow with the number of judgments (it grows with
-    the annotators' memories when they learn).
-
-    Shard ``s`` of ``S`` judges for annotators ``i`` with ``i mod S == s`` (see
-    :func:`judge_shard`); ``S`` is ``shards`` (default ``DEFAULT_SHARDS``), never the number of
-    workers, so the dataset is the same file for file on any executor.  Its rows are those of
-    :func:`generate` with the same spec and seed (the same judgments, grouped by shard).
-    Social influence couples annotators across shards (an annotator stores a neighbour's
-    latest judgment): a spec with ``[social]`` runs as one shard, on one worker.
-
-    Returns the summary.
+    Writes (through :func:`cogsim.outputs.output_folder`) ``judgments/part-<shard>-<chunk>
+    .parquet`` (``pandas.read_parquet(out_dir / "judgments")`` reads them all), ``spec.toml``
+    and ``summary.json`` (counts, agreement, position bias, lapses, the Bradley-Terry ranking
+    from pooled counts and its Kendall tau).  A shard writes every ``chunk_rows`` judgments:
+    memory does not grow with the judgments (only with what annotators learn).  Shard s of S
+    holds annotators i with i mod S = s (:func:`judge_shard`); S is ``shards`` (default
+    ``DEFAULT_SHARDS``), never the number of workers, so the files are the same on any
+    executor, and their rows are :func:`generate`'s for the same spec and seed.  Social
+    influence couples annotators across shards: a spec with ``[social]`` runs as one shard.
     """
     from cogsim.executor import SerialExecutor
 
@@ -379,12 +374,17 @@ def generate_sharded(spec: PopulationSpec, items: pd.DataFrame, out_dir: str | P
     n_shards = min(n_shards, spec.n_annotators)
     executor = executor or SerialExecutor()
     run_id = f"{spec.name}-seed{seed}"
+    pairs = pairs if pairs is not None else _pairs_for(spec, items, seed)
+    n_steps, step, who, row, codes = _schedule(spec, items, pairs, seed, source)
+    pair_ids = pairs["pair_id"].to_numpy()
     with output_folder(out_dir, overwrite=overwrite) as tmp:
         (tmp / "judgments").mkdir()
-        tasks = [ShardTask(spec, items, pairs, seed, source, s, n_shards, str(tmp), run_id,
-                           chunk_rows) for s in range(n_shards)]
+        mine = [np.flatnonzero(who % n_shards == s) for s in range(n_shards)]
+        tasks = [ShardTask(spec, items, seed, source, s, n_shards, str(tmp), run_id,
+                           chunk_rows, n_steps, step[m], who[m], pair_ids[row[m]],
+                           codes[row[m], 0], codes[row[m], 1]) for s, m in enumerate(mine)]
         results = executor.map(judge_shard, tasks, progress=progress)
-        summary = {"shards": n_shards, **_stream_summary(results)}
+        summary = {"shards": n_shards, **_stream_summary(results, [row[m] for m in mine], codes)}
         if spec.scaling is None:
             spec = parse_spec({**spec.model_dump(exclude_none=True),
                                "scaling": results[0]["scaling"]}, source)

@@ -99,7 +99,7 @@ def test_cli_generate_workers(tmp_path: Path) -> None:
                         "--pairs", "100", "--out", str(tmp_path / "out"), "--seed", "5"],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
-    assert "300 judgments of 100 pairs" in r.stdout and "in 8 shards on 2 local processes" \
+    assert "300 judgments of 100 pairs" in r.stdout and "in 4 shards on 2 local processes" \
         in r.stdout
     assert len(pd.read_parquet(tmp_path / "out" / "judgments")) == 300
     r = subprocess.run([sys.executable, "-m", "cogsim", "generate", "--shards", "0",
