@@ -198,6 +198,8 @@ def create_app(service: OracleService, *, token: str | None = None,
     max_judgments = max_judgments or 16 * max_batch
     default_k = service.oracle.spec.assignment.annotators_per_pair
     n_annotators = service.oracle.n_annotators
+    group_sizes = {str(k): int(v) for k, v in
+                   service.oracle.annotators.groupby("group", sort=False).size().items()}
     has_rewards = callable(getattr(service.oracle, "rewards", None))
 
     @asynccontextmanager
@@ -258,7 +260,8 @@ def create_app(service: OracleService, *, token: str | None = None,
               response_class=Response, tags=["oracle"])
     async def feedback(body: FeedbackRequest):
         """The annotators learn what the items of judged pairs are worth."""
-        call = ops.feedback_call(body, max_batch=max_batch, clock=clock)
+        call = ops.feedback_call(body, max_batch=max_batch, max_experiences=16 * max_judgments,
+                                 group_sizes=group_sizes, clock=clock)
         return _raw(service.call(call, changes=True))
 
     if has_rewards:

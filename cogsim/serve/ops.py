@@ -44,8 +44,10 @@ def judgments_call(req: JudgmentsRequest, *, max_batch: int, max_judgments: int,
     if n > max_batch:
         raise Refused("pairs", f"{n} pairs; expected at most {max_batch} per request "
                                f"(--max-batch): split the batch")
-    per_pair = len(req.annotators) if req.annotators is not None else (req.k or default_k)
-    per_pair = min(per_pair, n_annotators)         # more: the oracle refuses k itself
+    if req.annotators is not None:
+        per_pair = len(req.annotators)
+    else:                                   # k over the population: the oracle refuses it
+        per_pair = min(req.k or default_k, n_annotators)
     if n * per_pair > max_judgments:
         raise Refused("pairs", f"{n} pairs x {per_pair} annotators = {n * per_pair} "
                                f"judgments; expected at most {max_judgments} per request")
@@ -94,13 +96,20 @@ def judgments_call(req: JudgmentsRequest, *, max_batch: int, max_judgments: int,
     return call
 
 
-def feedback_call(req: FeedbackRequest, *, max_batch: int,
-                  clock: Callable[[], dict]) -> Callable[[Oracle], bytes]:
+def feedback_call(req: FeedbackRequest, *, max_batch: int, max_experiences: int,
+                  group_sizes: dict[str, int], clock: Callable[[], dict]
+                  ) -> Callable[[Oracle], bytes]:
     """Check a feedback request; returns the oracle call."""
     n = len(req.judgments)
     if n > max_batch:
         raise Refused("judgments", f"{n} rows; expected at most {max_batch} per request "
                                    f"(--max-batch)")
+    who = req.who
+    learners = (1 if who == "judged" else sum(group_sizes.values()) if who == "all"
+                else group_sizes.get(who, 0) if isinstance(who, str) else len(who))
+    if n * learners > max_experiences:
+        raise Refused("who", f"{n} rows x {learners} learners = {n * learners} experiences; "
+                             f"expected at most {max_experiences} per request")
     table = pd.DataFrame({"item_a": [r.item_a for r in req.judgments],
                           "item_b": [r.item_b for r in req.judgments]})
     if req.who == "judged":
