@@ -138,8 +138,10 @@ def rewards_call(req: RewardsRequest, *, max_batch: int, max_judgments: int, def
         raise Refused("prompts", f"{len(req.prompts)} completions; expected at most "
                                  f"{max_batch} per request (--max-batch)")
     group: dict[str, int] = {}
-    for p in req.prompts:
-        key = p if isinstance(p, str) else orjson.dumps(p).decode()
+    for p in req.prompts:           # grouped as the oracle groups them: by the prompt's text
+        users = [m["content"] for m in p if m["role"] == "user"] if not isinstance(p, str) \
+            else [p]
+        key = users[-1] if users else ""
         group[key] = group.get(key, 0) + 1
     pairs = sum(m * (m - 1) // 2 for m in group.values())
     judgments = pairs * (req.k or default_k)
