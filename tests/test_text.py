@@ -489,3 +489,45 @@ def test_bad_conversations_are_named(bad, message) -> None:
 
     with pytest.raises(ItemError, match=message):
         split_conversation(bad, "c")
+
+
+# --- the command line on text items --------------------------------------------------------
+
+@pytest.mark.parametrize("text, mentions", [
+    (None, ["texts.jsonl", "row 2", "'text'", "expected a string", "an empty cell"]),
+    (7, ["texts.jsonl", "row 2", "'text'", "expected a string", "7"]),
+    ("x" * (10 * 2**20), ["texts.jsonl", "row 2", "'text'", "10,485,760 characters",
+                          "at most 1,000,000"]),
+], ids=["empty-cell", "number", "10MB"])
+def test_generate_refuses_bad_texts_with_one_line(tmp_path, text, mentions) -> None:
+    import subprocess
+    import sys
+
+    rows = [{"item_id": "a", "prompt": "Why?", "text": "Because."},
+            {"item_id": "b", "prompt": "Why?", "text": text},
+            {"item_id": "c", "prompt": "Why?", "text": "No idea."}]
+    (tmp_path / "texts.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    r = subprocess.run([sys.executable, "-m", "cogsim", "generate", "--items", "texts.jsonl",
+                        "--out", "out", "--quiet"], capture_output=True, text=True,
+                       cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    message = r.stderr.strip()
+    assert "Traceback" not in message and message.count("\n") == 0, message
+    for part in mentions:
+        assert part in message, (part, message)
+    assert not (tmp_path / "out").exists()
+
+
+def test_generate_on_a_table_of_texts_writes_its_texts(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    texts = default_text_items().iloc[:10]
+    texts.to_csv(tmp_path / "texts.csv", index=False)
+    r = subprocess.run([sys.executable, "-m", "cogsim", "generate", "--items", "texts.csv",
+                        "--pairs", "20", "--out", "out", "--quiet"], capture_output=True,
+                       text=True, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    prefs = pd.read_json(tmp_path / "out" / "preferences.jsonl", lines=True)
+    assert set(prefs["chosen"]) | set(prefs["rejected"]) <= set(texts["text"])
+    assert "[scaling.risky_compliance]" in (tmp_path / "out" / "spec.toml").read_text()

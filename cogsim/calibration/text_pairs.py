@@ -33,7 +33,7 @@ import pandas as pd
 
 from cogsim.datasets.errors import DataError
 from cogsim.errors import InputError
-from cogsim.text import DEFAULT_SCALING, TextScaling, featurize
+from cogsim.text import DEFAULT_SCALING, MAX_CHARACTERS, TextScaling, featurize
 
 __all__ = ["TextPairs", "TEXT_SETS", "load_text_pairs", "is_text_data", "text_pairs_from_judgments"]
 
@@ -128,6 +128,9 @@ def _texts(values: pd.Series, source: str, column: str) -> np.ndarray:
         if not isinstance(value, str):
             raise DataError(f"{source}, row {row}, column {column!r}: expected a text, got "
                             f"{value!r}")
+        if len(value) > MAX_CHARACTERS:
+            raise DataError(f"{source}, row {row}, column {column!r}: a text of "
+                            f"{len(value):,} characters; expected at most {MAX_CHARACTERS:,}")
     return out
 
 

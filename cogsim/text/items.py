@@ -9,7 +9,7 @@ from importlib import resources
 import pandas as pd
 
 from cogsim.errors import ItemError, show, where
-from cogsim.text.features import FEATURE_NAMES, featurize
+from cogsim.text.features import FEATURE_NAMES, MAX_CHARACTERS, featurize
 
 __all__ = ["featurize_items", "default_text_items", "DEFAULT_TEXTS", "DEFAULT_STYLES"]
 
@@ -26,6 +26,10 @@ def _check_texts(items: pd.DataFrame, column: str, source: str) -> list[str]:
         if not isinstance(value, str):
             raise ItemError(f"{where(source, row, column)}: expected a string, got "
                             f"{show(value)}")
+        if len(value) > MAX_CHARACTERS:
+            raise ItemError(f"{where(source, row, column)}: a text of {len(value):,} "
+                            f"characters; expected at most {MAX_CHARACTERS:,} "
+                            f"(cogsim.text.MAX_CHARACTERS)")
     return values
 
 
@@ -55,7 +59,7 @@ def featurize_items(items: pd.DataFrame, source: str = "items") -> pd.DataFrame:
     cogsim.errors.ItemError
         Naming ``source``, the row (counted from 1) and the column when ``item_id`` or
         ``text`` is missing, or a text or prompt is not a string (an empty cell, NaN, a
-        number).
+        number) or is longer than :data:`cogsim.text.MAX_CHARACTERS`.
     """
     for column in ("item_id", "text"):
         if column not in items.columns:
