@@ -95,16 +95,23 @@ def test_rewards_group_by_prompt_and_tie_repeats_and_singletons(items):
 
 def test_conversations_give_the_rewards_of_their_last_turns(items):
     plain = oracle(items).rewards([PROMPT] * 4, ANSWERS)
-    prompts = [[{"role": "system", "content": "Be brief."}, {"role": "user", "content": PROMPT}]
-               for _ in ANSWERS]
-    completions = [[{"role": "assistant", "content": a}] for a in ANSWERS]
+    prompts = [[{"role": "user", "content": PROMPT}] for _ in ANSWERS]
+    completions = [[{"role": "user", "content": PROMPT}, {"role": "assistant", "content": a}]
+                   for a in ANSWERS]
     assert oracle(items).rewards(prompts, completions) == plain
+    # Several turns make one prompt, written as the featurizer reads conversations.
+    o = oracle(items)
+    system = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": PROMPT}]
+    o.rewards([system] * 2, ANSWERS[:2])
+    assert set(o.items["prompt"].iloc[-2:]) == {f"System: Be brief.\n\nUser: {PROMPT}"}
 
 
 @pytest.mark.parametrize("prompts, completions, message", [
-    ([PROMPT], [[{"role": "user", "content": "hi"}]], "no 'assistant' turn"),
-    ([PROMPT], [[{"role": "assistant"}]], "message 1: expected a mapping"),
-    ([PROMPT], [3], "completions[0]: expected a string or a list of messages, got int"),
+    ([PROMPT], [[{"role": "user", "content": "hi"}]], "completions[0]: no assistant turn"),
+    ([PROMPT], [[{"role": "assistant"}]], "completions[0], message 1: expected 'role' and "
+                                          "'content' strings"),
+    ([PROMPT], [3], "completions[0]: expected a string or a list of messages, got 3"),
+    ([["hi"]], [ANSWERS[0]], "prompts[0], message 1: expected a mapping"),
     ([PROMPT, PROMPT], [ANSWERS[0]], "expected one per prompt (2), got 1"),
     ([], [], "the batch is empty"),
     (PROMPT, ANSWERS[0], "got a single string"),

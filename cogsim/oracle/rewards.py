@@ -19,7 +19,7 @@ its last user turn.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,39 +27,12 @@ import pandas as pd
 
 from cogsim.errors import ItemError
 from cogsim.oracle.queries import text_ids
+from cogsim.text.conversation import as_prompt, as_response
 
 if TYPE_CHECKING:  # pragma: no cover
     from cogsim.oracle.core import Oracle
 
-__all__ = ["as_text", "completion_rewards"]
-
-
-def as_text(value, role: str, field: str) -> str:
-    """The text of a prompt or completion: a string as it is, or the content of the last
-    message of ``role`` in a conversation (a list of ``{"role", "content"}`` mappings).
-
-    Raises
-    ------
-    ItemError
-        Naming ``field``: not a string or a conversation, a message without a string
-        ``content``, or a conversation with no message of ``role``.
-    """
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Sequence) and not isinstance(value, bytes):
-        found = None
-        for m, message in enumerate(value):
-            if not isinstance(message, Mapping) or not isinstance(message.get("content"), str):
-                raise ItemError(f"{field}, message {m + 1}: expected a mapping with 'role' and "
-                                f"a string 'content', got {message!r:.80}")
-            if message.get("role", role) == role:
-                found = message["content"]
-        if found is None:
-            raise ItemError(f"{field}: the conversation has no {role!r} turn; expected a "
-                            f"string or a list of messages with one")
-        return found
-    raise ItemError(f"{field}: expected a string or a list of messages, got "
-                    f"{type(value).__name__}")
+__all__ = ["completion_rewards"]
 
 
 def completion_rewards(oracle: Oracle, prompts: Sequence, completions: Sequence,
@@ -94,8 +67,8 @@ def completion_rewards(oracle: Oracle, prompts: Sequence, completions: Sequence,
                         f"{len(completions)}")
     if not completions:
         raise ItemError("completions: the batch is empty; expected at least one completion")
-    prompt_text = [as_text(p, "user", f"prompts[{i}]") for i, p in enumerate(prompts)]
-    texts = [as_text(c, "assistant", f"completions[{i}]") for i, c in enumerate(completions)]
+    prompt_text = [as_prompt(p, f"prompts[{i}]") for i, p in enumerate(prompts)]
+    texts = [as_response(c, f"completions[{i}]") for i, c in enumerate(completions)]
     ids = np.array(text_ids(prompt_text, texts), dtype=object)
     pair_a, pair_b = _pairs(prompt_text, ids)
     wins = np.zeros(len(ids))

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from cogsim.errors import ItemError, show
 
-__all__ = ["split_conversation", "as_response"]
+__all__ = ["as_prompt", "as_response", "split_conversation"]
 
 _TURN = re.compile(r"\n\n(Human|Assistant):")
 
@@ -73,12 +73,30 @@ def split_conversation(conversation: str | Sequence[Mapping[str, str]],
         roles = [role for role, _ in turns]
         raise ItemError(f"{name}: no assistant turn; expected a conversation that ends in "
                         f"the assistant's response (found roles {roles})")
-    before = turns[:last]
-    if len(before) == 1 and before[0][0] == "user":
-        prompt = before[0][1]
-    else:
-        prompt = "\n\n".join(f"{role.capitalize()}: {content}" for role, content in before)
-    return prompt, turns[last][1]
+    return _prompt_text(turns[:last]), turns[last][1]
+
+
+def _prompt_text(turns: list[tuple[str, str]]) -> str:
+    """A single user turn as its content; several turns as ``"Role: content"`` blocks
+    separated by blank lines."""
+    if len(turns) == 1 and turns[0][0] == "user":
+        return turns[0][1]
+    return "\n\n".join(f"{role.capitalize()}: {content}" for role, content in turns)
+
+
+def as_prompt(value: object, name: str = "prompt") -> str:
+    """A prompt text from a string or a list of messages (TRL's conversational prompts).
+
+    A string is returned as it stands; a list of messages is written as
+    :func:`split_conversation` writes the turns before a response (one user turn: its
+    content; several: ``"Role: content"`` blocks).  Anything else, or a message that is not
+    a mapping of ``role`` and ``content`` strings, is an ItemError naming ``name``.
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
+        return _prompt_text([_message_text(m, name, k) for k, m in enumerate(value)])
+    raise ItemError(f"{name}: expected a string or a list of messages, got {show(value)}")
 
 
 def as_response(value: object, name: str = "response") -> str:
