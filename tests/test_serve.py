@@ -237,3 +237,15 @@ def test_sigterm_during_a_burst_saves_exactly_what_was_answered(spec_file, item_
     assert 0 < sum(answered) < 20 * 30 * 4              # stopped mid-burst
     with Server("--state", state, "--save-every", "0") as again, Client(again) as c:
         assert c.population()["clock"]["pairs_seen"] == sum(answered)
+
+
+def test_a_port_in_use_exits_2_before_loading(tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        r = cogsim("--port", busy.getsockname()[1], "--state", tmp_path / "state")
+    assert r.returncode == 2
+    assert r.stderr.startswith("cogsim: error: option --port: cannot listen on 127.0.0.1:")
+    assert not (tmp_path / "state").exists()

@@ -130,12 +130,16 @@ def serve(*, population: Path | None = None, state: Path | None = None,
     if fresh and population is not None and not Path(population).is_file():
         raise InputError(f"option --population: no file {str(population)!r}; expected a "
                          f"population spec (TOML) or a calibration's params.json")
-    import uvicorn
+    sock = _bind(host, port)            # a port in use is refused before the slow part
+    try:
+        import uvicorn
 
-    from cogsim.serve.app import create_app
+        from cogsim.serve.app import create_app
 
-    service = OracleService(_oracle(population, state, seed), state)
-    sock = _bind(host, port)
+        service = OracleService(_oracle(population, state, seed), state)
+    except BaseException:
+        sock.close()
+        raise
     where = sock.getsockname()
     shown = f"[{where[0]}]" if ":" in where[0] else where[0]
 
