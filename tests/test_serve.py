@@ -68,6 +68,10 @@ def session(ids: np.ndarray) -> list[tuple[str, dict]]:
                               "completions": ["Boil it 8 minutes.", "I cannot help.",
                                               "Put the egg in boiling water for 8 minutes, "
                                               "then cool it.", "7", "Seven is prime."]}))
+    table = pd.DataFrame(random_pairs(ids, 8, 5), columns=["item_a", "item_b"])
+    table["annotator_id"] = np.arange(8) * 7
+    table["pair_id"] = np.arange(8) + 1000
+    steps.append(("judge", {"pairs": table}))           # a pair table: given annotators
     steps.append(("judge", {"pairs": random_pairs(ids, 30, 99)}))
     return steps
 
