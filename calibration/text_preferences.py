@@ -1,8 +1,13 @@
-"""Calibrate a random-utility (Bradley-Terry) annotator group on human preferences between
-texts, and measure the human biases that a population spec should reproduce.
+"""Calibrate a random-utility (Bradley-Terry) annotator group on code-completion choices
+(copilot-arena) on two measured attributes, and measure the human biases that a population
+spec should reproduce.
 
-    python calibration/text_preferences.py hh_rlhf [--data-home DIR]
     python calibration/text_preferences.py copilot_arena [--data-home DIR]
+
+Texts in natural language (hh-rlhf, MT-Bench, a judgments file of texts) are calibrated on
+the 30 features of ``cogsim.text`` by ``cogsim calibrate hh_rlhf|mt_bench|FILE --model
+bradley_terry`` (``calibration/hh_rlhf/``, ``calibration/mt_bench/``), which this script's
+``hh_rlhf`` mode preceded; the mode is kept to reproduce the two-attribute figures.
 
 Texts carry no attributes, so each option gets two measured ones: ``length`` (words) and
 ``has_list`` (a line that starts with a list marker or, for code, a line break count above
