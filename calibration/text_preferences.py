@@ -72,9 +72,10 @@ def main() -> None:
     a, b = attributes(j["option_a"], code), attributes(j["option_b"], code)
     both = pd.concat([a, b])
     log_len = np.log1p(both["length"])
-    z = lambda df: np.column_stack([(np.log1p(df.length) - log_len.mean()) / log_len.std(),
-                                    (df.has_list - both.has_list.mean())
-                                    / max(both.has_list.std(), 1e-9)])
+    def z(df):
+        return np.column_stack([(np.log1p(df.length) - log_len.mean()) / log_len.std(),
+                                (df.has_list - both.has_list.mean())
+                                / max(both.has_list.std(), 1e-9)])
     diff, chose_a = z(a) - z(b), (j["choice"] == "A").to_numpy()
     order = np.random.default_rng(0).permutation(len(j))
     train, test = order[: len(j) // 2], order[len(j) // 2:]
