@@ -19,6 +19,7 @@ import tomli_w
 
 from cogsim import Oracle
 from cogsim.serve.client import Client, RequestRefused, Server
+from cogsim.serve.schemas import FeedbackRequest, JudgmentsRequest, RewardsRequest
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT = REPO / "populations" / "default.toml"
@@ -123,6 +124,11 @@ def test_http_answers_equal_the_in_process_oracle(spec_file, item_ids, tmp_path)
             "application/json"]["schema"]["$ref"]
         assert docs["components"]["schemas"][ref.rsplit("/", 1)[1]]["examples"]
         assert httpx.get(f"{url}/docs").status_code == 200
+        for path, model in (("/v1/judgments", JudgmentsRequest),
+                            ("/v1/feedback", FeedbackRequest),
+                            ("/v1/rewards", RewardsRequest)):    # the examples at /docs work
+            for example in model.model_json_schema()["examples"]:
+                assert httpx.post(url + path, json=example).status_code == 200, example
     assert_same(expected, got)
     reference = Oracle(spec_file, seed=SEED)
     run(reference, steps)

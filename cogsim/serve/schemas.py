@@ -26,8 +26,8 @@ JUDGMENT_COLUMNS = ("run_id", "step", "pair_id", "annotator_id", "group", "item_
 _ITEM_SCHEMA = {
     "anyOf": [
         {"type": "string", "minLength": 1, "description": "the id of an item the oracle knows"},
-        {"type": "object", "description": "a new item: its attributes (numbers), an optional "
-                                          "item_id, or prompt and text",
+        {"type": "object", "description": "a new item: prompt and text (featurized), or its "
+                                          "attributes (numbers) and an optional item_id",
          "additionalProperties": {"anyOf": [{"type": "number"}, {"type": "string"}]}},
     ]}
 
@@ -138,8 +138,8 @@ class Pair(_Strict):
                                                          "(then on every pair; items as ids).")
 
 
-_NEW_ITEM = {"helpfulness": 6.1, "correctness": 5.5, "harmlessness": 6.0, "clarity": 5.0,
-             "concision": 3.0, "creativity": 4.0, "length": 240, "has_list": 1}
+_NEW_ITEM = {"prompt": "How can I fall asleep faster at night?",
+             "text": "Keep a fixed wake-up time and put screens away an hour before bed."}
 
 
 class JudgmentsRequest(_Strict):
@@ -147,10 +147,10 @@ class JudgmentsRequest(_Strict):
     ``annotator_id`` on every pair; none: the spec's k random annotators per pair)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"pairs": [{"item_a": "p00r0", "item_b": "p00r1"}, {"item_a": "p03r2",
-                                                             "item_b": "p03r4"}]},
-        {"pairs": [{"item_a": "p00r0", "item_b": _NEW_ITEM}], "k": 5, "aggregate": True},
-        {"pairs": [{"item_a": "p00r0", "item_b": "p00r1"}], "group": "harmless"},
+        {"pairs": [{"item_a": "p01r1", "item_b": "p01r2"}, {"item_a": "p03r1",
+                                                             "item_b": "p03r3"}]},
+        {"pairs": [{"item_a": "p01r1", "item_b": _NEW_ITEM}], "k": 5, "aggregate": True},
+        {"pairs": [{"item_a": "p01r1", "item_b": "p01r2"}], "group": "harmless"},
     ]})
 
     pairs: list[Pair] = Field(min_length=1, description="The pairs, judged in this order.")
@@ -187,9 +187,9 @@ class FeedbackRequest(_Strict):
     """What the annotators learn: the value of the items of judged pairs."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"judgments": [{"item_a": "p00r0", "item_b": "p00r1", "annotator_id": 7}],
+        {"judgments": [{"item_a": "p01r1", "item_b": "p01r2", "annotator_id": 7}],
          "outcomes": "gold"},
-        {"judgments": [{"item_a": "p00r0", "item_b": "p00r1"}], "preferred": ["p00r1"],
+        {"judgments": [{"item_a": "p01r1", "item_b": "p01r2"}], "preferred": ["p01r2"],
          "who": "all"},
     ]})
 
