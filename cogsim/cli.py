@@ -252,7 +252,9 @@ def calibrate(
         data_home: Path | None = typer.Option(None, "--data-home",
                                                  help="Data home (default COGSIM_DATA_HOME)."),
         overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
-        quiet: bool = typer.Option(False, "--quiet", help="No progress or summary.")) -> None:
+        quiet: bool = typer.Option(False, "--quiet", help="No progress or summary."),
+        workers: int = typer.Option(1, "--workers", help="Processes for the bootstrap, folds "
+                                    "and learning curve (same results on any number).")) -> None:
     """Fit a model to human data; write params.json, population.toml, fidelity.json,
     report.md and figures."""
     from rich.console import Console
@@ -264,6 +266,8 @@ def calibrate(
     from cogsim.outputs import CALIBRATE_FILES, check_output_folder
 
     _check_seed(seed)
+    if workers < 1:
+        _fail(f"option --workers: expected a whole number >= 1, got {workers}")
     for value, name in ((folds, "--folds"), (n_boot, "--n-boot")):
         if value < 0:
             _fail(f"option {name}: expected a whole number >= 0, got {value}")
@@ -289,12 +293,14 @@ def calibrate(
         if not quiet:
             typer.echo(summary)
         return
-    with console.status("loading data") as status, _input_errors(data):
+    from cogsim.executor import get_executor
+    with console.status("loading data") as status, _input_errors(data), \
+            get_executor(workers) as executor:
         table = load_calibration_data(data, data_home)
         result = run_calibrate(
             table, model, n_train=n_train, seed=seed, folds=folds, n_boot=n_boot,
             curve=sizes, baseline=None if baseline == "none" else baseline, search=search,
-            progress=lambda stage: status.update(stage))
+            progress=lambda stage: status.update(stage), executor=executor)
     write_calibration(result, target, overwrite=overwrite)
     no_population = UNSUPPORTED.get((model, table.kind))      # why no population.toml
     if not quiet:

@@ -8,6 +8,13 @@ All three resample *units* (problems for choice rates, people for individual cho
 * k-fold cross-validation: k full fits, each scored on the fold it did not see;
 * learning curve: for each training size n, a full fit on n random units, scored on all
   the held-out units given.
+
+Every refit is an independent task run on an :class:`~cogsim.executor.Executor` (default:
+this process; ``calibrate --workers N`` gives N local processes).  The random units of every
+task are drawn in this process, in the same order as one after the other, and the results
+come back in submission order: the outcome is identical on any executor.  Tasks are pickled
+by the local pool, so ``make_model`` and ``scorer`` must be picklable (a class or a
+``functools.partial`` of one, not a lambda) when an executor with workers is given.
 """
 
 from __future__ import annotations
@@ -17,28 +24,45 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from cogsim.calibration.fit import fit_model
+from cogsim.executor import Executor, SerialExecutor
 
 __all__ = ["bootstrap_intervals", "cross_validate", "learning_curve"]
 
 ModelFactory = Callable[[], object]
 
 
+def _refit_bootstrap(task) -> dict[str, float]:
+    make_model, data, best, local_maxiter = task
+    return fit_model(make_model(), data, global_search=False, x0=best,
+                     local_maxiter=local_maxiter).params
+
+
+def _identity(model):
+    return model
+
+
+def _fit_and_score(task) -> tuple[float, float]:
+    """Fit on ``train``; return (training loss, loss of ``scorer(model)`` on ``test``)."""
+    make_model, train, test, scorer, seed, fit_options = task
+    model = make_model()
+    fit = fit_model(model, train, seed=seed, **fit_options)
+    return fit.loss, test.loss((scorer or _identity)(model))
+
+
 def bootstrap_intervals(make_model: ModelFactory, data, best: dict[str, float], *,
                         n_boot: int = 20, seed: int = 0, level: float = 0.95,
-                        local_maxiter: int = 100) -> dict:
+                        local_maxiter: int = 100, executor: Executor | None = None) -> dict:
     """Percentile intervals of every free parameter from ``n_boot`` bootstrap refits.
 
     Returns ``{"level": level, "n_boot": n_boot, "intervals": {name: [low, high]},
     "samples": {name: [...]}}``.
     """
     rng = np.random.default_rng(seed)
+    tasks = [(make_model, data.subset(rng.integers(0, data.n_units, data.n_units)), best,
+              local_maxiter) for _ in range(n_boot)]
     samples: dict[str, list[float]] = {n: [] for n in best}
-    for _ in range(n_boot):
-        units = rng.integers(0, data.n_units, data.n_units)
-        model = make_model()
-        fit = fit_model(model, data.subset(units), global_search=False, x0=best,
-                        local_maxiter=local_maxiter)
-        for n, v in fit.params.items():
+    for params in (executor or SerialExecutor()).map(_refit_bootstrap, tasks):
+        for n, v in params.items():
             samples[n].append(v)
     tail = (1 - level) / 2 * 100
     intervals = {n: ([float(np.percentile(v, tail)), float(np.percentile(v, 100 - tail))]
@@ -47,25 +71,22 @@ def bootstrap_intervals(make_model: ModelFactory, data, best: dict[str, float], 
 
 
 def cross_validate(make_model: ModelFactory, data, *, folds: int = 5, seed: int = 0,
-                   scorer: Callable[[object], object] | None = None, **fit_options) -> dict:
+                   scorer: Callable[[object], object] | None = None,
+                   executor: Executor | None = None, **fit_options) -> dict:
     """k-fold cross-validation: mean and per-fold held-out loss (MSD or NLL per choice).
 
     ``scorer`` turns a fitted model into the one that scores held-out data (e.g. with more
     simulated draws); default: the fitted model itself.
     """
-    scorer = scorer or (lambda m: m)
     if folds < 2:
         raise ValueError(f"folds must be at least 2, got {folds}")
     if data.n_units < folds:
         raise ValueError(f"{folds}-fold cross-validation needs at least {folds} "
                          f"{data.unit_name}, got {data.n_units}")
     order = np.random.default_rng(seed).permutation(data.n_units)
-    losses = []
-    for k, test in enumerate(np.array_split(order, folds)):
-        train = np.setdiff1d(order, test)
-        model = make_model()
-        fit_model(model, data.subset(train), seed=seed + k, **fit_options)
-        losses.append(data.subset(test).loss(scorer(model)))
+    tasks = [(make_model, data.subset(np.setdiff1d(order, test)), data.subset(test), scorer,
+              seed + k, fit_options) for k, test in enumerate(np.array_split(order, folds))]
+    losses = [test for _, test in (executor or SerialExecutor()).map(_fit_and_score, tasks)]
     return {"folds": folds, "fold_losses": [float(x) for x in losses],
             "mean_loss": float(np.mean(losses))}
 
@@ -73,7 +94,7 @@ def cross_validate(make_model: ModelFactory, data, *, folds: int = 5, seed: int 
 def learning_curve(make_model: ModelFactory, data, sizes: Sequence[int], test=None, *,
                    draws: int = 1, seed: int = 0,
                    scorer: Callable[[object], object] | None = None,
-                   **fit_options) -> list[dict]:
+                   executor: Executor | None = None, **fit_options) -> list[dict]:
     """Held-out loss against the number of training units.
 
     For each size n (less than the units in ``data``) and each of ``draws`` random draws,
@@ -82,23 +103,24 @@ def learning_curve(make_model: ModelFactory, data, sizes: Sequence[int], test=No
     ``n``, ``test_loss`` (mean over draws), ``test_losses`` and ``train_losses``.
     ``scorer`` as in `cross_validate`.
     """
-    scorer = scorer or (lambda m: m)
     rng = np.random.default_rng(seed)
-    out = []
+    kept, tasks = [], []
     for n in sizes:
         n = int(n)
         if n > data.n_units or (test is None and n >= data.n_units):
             continue
-        test_losses, train_losses = [], []
+        kept.append(n)
         for d in range(draws):
             units = rng.choice(data.n_units, n, replace=False)
-            model = make_model()
-            fit = fit_model(model, data.subset(units), seed=seed + d, **fit_options)
-            train_losses.append(fit.loss)
             held_out = (data.subset(np.setdiff1d(np.arange(data.n_units), units))
                         if test is None else test)
-            test_losses.append(held_out.loss(scorer(model)))
-        out.append({"n": n, "test_loss": float(np.mean(test_losses)),
-                    "test_losses": [float(x) for x in test_losses],
-                    "train_losses": [float(x) for x in train_losses]})
+            tasks.append((make_model, data.subset(units), held_out, scorer, seed + d,
+                          fit_options))
+    results = (executor or SerialExecutor()).map(_fit_and_score, tasks)
+    out = []
+    for i, n in enumerate(kept):
+        mine = results[i * draws:(i + 1) * draws]
+        out.append({"n": n, "test_loss": float(np.mean([t for _, t in mine])),
+                    "test_losses": [float(t) for _, t in mine],
+                    "train_losses": [float(f) for f, _ in mine]})
     return out

@@ -13,6 +13,7 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +59,7 @@ def _factory(name: str, kind: str, seed: int, data, purpose: str = "fit") -> Cal
     """Builds fresh models of ``name`` with the settings ``data`` asks for."""
     cls = model_class(name, kind)
     settings = data.settings(cls, purpose)
-    return lambda: cls(seed=seed, **settings)
+    return partial(cls, seed=seed, **settings)        # picklable: refits run on workers
 
 
 def _scorer(name: str, kind: str, seed: int, data, fitted) -> object:
@@ -90,8 +91,8 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
               seed: int = 0, folds: int = 5, n_boot: int = 20,
               curve: Sequence[int] | None = None, curve_draws: int = 1,
               baseline: str | None = "auto", maxiter: int = 30, popsize: int = 8,
-              search: str = "auto", progress: Callable[[str], None] | None = None
-              ) -> Calibration:
+              search: str = "auto", progress: Callable[[str], None] | None = None,
+              executor=None) -> Calibration:
     """Calibrate ``model`` on ``n_train`` random units of ``data``; score on the rest.
 
     Parameters
@@ -120,6 +121,9 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
         The global search of every fit (`fit_model`); "auto": the model's ``fit_search``
         (BEAST: the coarse grid), else differential evolution.  The baseline, the folds and
         the learning curve use the same.
+    executor : cogsim.executor.Executor, optional
+        Runs the bootstrap refits, folds and learning-curve fits in parallel (identical
+        results on any executor); default: one after the other in this process.
     """
     say = progress or (lambda stage: None)
     kind = data.kind
@@ -145,8 +149,7 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
     say("measuring held-out fidelity")
     scorer = _scorer(model, kind, seed, data, fitted)
 
-    def rescore(fitted_model):
-        return _scorer(model, kind, seed, data, fitted_model)
+    rescore = partial(_scorer, model, kind, seed, data)     # picklable, as make
     fidelity = {"model": model, "data": data.name, "n_train": n_train,
                 "n_test": int(len(test)), "units": data.unit_name,
                 **train_data.measures(scorer, "train"), **test_data.measures(scorer, "test"),
@@ -156,15 +159,15 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
     if n_boot > 0:
         say(f"bootstrap intervals ({n_boot} refits)")
         result.intervals = bootstrap_intervals(make, train_data, fit.params, n_boot=n_boot,
-                                               seed=seed)
+                                               seed=seed, executor=executor)
     if folds:
         say(f"{folds}-fold cross-validation")
         result.cross_validation = cross_validate(make, train_data, folds=folds, seed=seed,
-                                                 scorer=rescore, **options)
+                                                 scorer=rescore, executor=executor, **options)
     if len(curve):
         say(f"learning curve {list(curve)}")
         result.curve = learning_curve(make, data, curve, draws=curve_draws, seed=seed,
-                                      scorer=rescore, **options)
+                                      scorer=rescore, executor=executor, **options)
     if name and name != model:
         say(f"baseline {name} on the same split")
         base = _factory(name, kind, seed, data)()
