@@ -242,7 +242,7 @@ class Oracle:
             return lambda oracle: oracle._given(who, rows)
         pool = np.ones(pop.n, dtype=bool)
         if group is not None:
-            names = list(dict.fromkeys(pop.group_names))
+            names = [str(g) for g in dict.fromkeys(pop.group_names)]
             if group not in names:
                 raise InputError(f"judge: unknown group {group!r}; expected one of {names}")
             pool = pop.group_names == group

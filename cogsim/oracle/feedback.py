@@ -34,7 +34,7 @@ def lessons(pop, judgments, outcomes, preferred, who):
               (pref != judgments["item_b"].astype(str).to_numpy())
         if bad.any():
             r = int(np.flatnonzero(bad)[0])
-            raise InputError(f"feedback: preferred, row {r + 1}: {pref[r]!r} is neither "
+            raise InputError(f"feedback: preferred, row {r + 1}: {str(pref[r])!r} is neither "
                              f"item of the pair; expected item_a or item_b")
         a_wins = pref == judgments["item_a"].astype(str).to_numpy()
         value_a, value_b = np.where(a_wins, 1.0, -1.0), np.where(a_wins, -1.0, 1.0)
@@ -56,7 +56,7 @@ def lessons(pop, judgments, outcomes, preferred, who):
             if who not in set(pop.group_names):
                 raise InputError(f"feedback: who: unknown group {who!r}; expected "
                                  f"'judged', 'all', a group of "
-                                 f"{list(dict.fromkeys(pop.group_names))} or ids")
+                                 f"{[str(g) for g in dict.fromkeys(pop.group_names)]} or ids")
             ids = np.flatnonzero(pop.group_names == who)
         else:
             ids = annotator_ids(who, pop.n)
