@@ -123,6 +123,10 @@ UNSUPPORTED: dict[tuple[str, str], str] = {
                       "population (ibl, actr, bradley_terry, thurstone)",
     ("beast", "rates"): "BEAST's sampling tools (kapa, beta, gamma, psi, theta) are a "
                         "baseline for choice rates, not an annotator model of a population",
+    ("cpt_scaled", "rates"): "its value and probability-weighting functions (alpha, lam, "
+                             "gamma) have no counterpart in a population's annotators",
+    ("rl_pop", "trials"): "the delta rule (alpha, beta, q0, beta_spread) is not an annotator "
+                          "model of a population (ibl, actr, bradley_terry, thurstone)",
 }
 #: The population model kind of each supported calibrated model.
 GROUP_MODEL: dict[tuple[str, str], str] = {("ibl", "rates"): "ibl", ("actr", "rates"): "actr",
