@@ -221,7 +221,8 @@ def test_models_without_a_population_counterpart_say_so(rates_cal, tmp_path):
         assert "has no population counterpart" in line
         assert not (tmp_path / "never").exists()
     assert set(UNSUPPORTED) == {("ev", "rates"), ("cpt", "rates"), ("rl", "trials"),
-                                ("beast", "rates")}
+                                ("beast", "rates"), ("cpt_scaled", "rates"),
+                                ("rl_pop", "trials")}
 
 
 def test_every_mapping_row_names_a_population_field():
