@@ -11,10 +11,12 @@ Sweeps, sharded ``generate`` and calibration's resampling hand their independent
   distributed cluster (a ``LocalCluster``, dask-jobqueue, Kubernetes, ...).
 
 A task is ``fn(task)`` with ``fn`` a module-level function (it is pickled by reference) and
-``task`` picklable.  Tasks must be pure: the result of task i depends on task i alone, never
-on which worker ran it or what ran before.  :meth:`Executor.map` then returns the results in
-submission order, so the output of a computation is identical on every executor and any
-number of workers.  :meth:`Executor.imap` yields ``(index, result)`` as tasks complete, for
+``task`` picklable. Local workers start with ``spawn``: a script that makes a
+:class:`ProcessExecutor` must guard its entry point with ``if __name__ == "__main__":``.
+Tasks must be pure: the result of task i depends on task i alone, never on which worker ran
+it or what ran before. :meth:`Executor.map` then returns the results in submission order, so
+the output of a computation is identical on every executor and any number of workers.
+:meth:`Executor.imap` yields ``(index, result)`` as tasks complete, for
 progress bars and for writing each result as soon as it exists.
 
 A task that raises stops the computation: the remaining tasks are cancelled (worker
@@ -156,7 +158,7 @@ class ProcessExecutor(Executor):
 class DaskExecutor(Executor):
     """The workers of an existing Dask distributed cluster, reached at ``address``."""
 
-    def __init__(self, address: str, *, timeout: float = 30.0):
+    def __init__(self, address: str, *, timeout: float = 10.0):
         try:
             from dask.distributed import Client
         except ImportError:                                # pragma: no cover - a dependency
