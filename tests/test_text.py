@@ -531,3 +531,18 @@ def test_generate_on_a_table_of_texts_writes_its_texts(tmp_path) -> None:
     prefs = pd.read_json(tmp_path / "out" / "preferences.jsonl", lines=True)
     assert set(prefs["chosen"]) | set(prefs["rejected"]) <= set(texts["text"])
     assert "[scaling.risky_compliance]" in (tmp_path / "out" / "spec.toml").read_text()
+
+
+def test_the_default_spec_copied_elsewhere_still_finds_its_texts(tmp_path) -> None:
+    from pathlib import Path
+
+    from cogsim.spec import load_spec
+    from cogsim.tasks import default_text_item_set, load_items
+
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "mine.toml").write_text((root / "populations" / "default.toml").read_text())
+    spec = load_spec(tmp_path / "mine.toml")
+    assert not Path(spec.items).exists()
+    pd.testing.assert_frame_equal(load_items(spec.items), default_text_item_set())
+    with pytest.raises(ItemError, match="other.jsonl"):
+        load_items(tmp_path / "other.jsonl")

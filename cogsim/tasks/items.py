@@ -215,10 +215,20 @@ def validate_items(items: pd.DataFrame, source: str = "items", *,
     return items.reset_index(drop=True)
 
 
+#: The file name of the default texts: a spec naming it (``items = "default_texts.jsonl"``,
+#: as ``populations/default.toml`` does) gets cogsim's packaged copy when no such file is
+#: beside the spec, so the default spec still runs when copied elsewhere.
+DEFAULT_TEXT_FILE = "default_texts.jsonl"
+
+
 def load_items(path: str | Path, *, featurize: bool | None = None) -> pd.DataFrame:
     """Read and check an item table from CSV, Parquet or JSON Lines (a table of texts
-    alone is featurized: :func:`validate_items`)."""
+    alone is featurized: :func:`validate_items`).  A path to a missing file named
+    :data:`DEFAULT_TEXT_FILE` reads cogsim's packaged default texts
+    (:func:`default_text_item_set`)."""
     path = Path(path)
+    if path.name == DEFAULT_TEXT_FILE and not path.exists() and featurize is not False:
+        return default_text_item_set()
     items = read_table(path, "an item table with item_id and attribute columns, or item_id, "
                              "prompt and text", error=ItemError)
     return validate_items(items, str(path), featurize=featurize)
