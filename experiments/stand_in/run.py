@@ -20,7 +20,8 @@ For N = 30, 100, 300 human training problems (drawn from the development set by
     agents while fitting, 1,000 to predict).
 
 ``gap_closed`` = (MSE_a - MSE_b) / (MSE_a - MSE_c).  Writes ``results.json`` (per N the mean
-over draws of each, and every draw) and ``stand_in.png``; README.md reports them.
+over draws of each, and every draw), ``table.md`` and ``stand_in.png``; README.md reports
+them.  ``--report-only`` redraws the table and the plot from results.json.
 """
 
 from __future__ import annotations
@@ -175,12 +176,38 @@ def plot(summary: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def table(summary: dict) -> str:
+    """The (a)-(e) table in Markdown, means over draws."""
+    lines = ["| N | (a) learner, N human | (b) + synthetic | (c) learner, all human | "
+             "(d) IBL alone | (e) BEAST | gap (a)-(c) closed by (b) | draws |",
+             "|---|---|---|---|---|---|---|---|"]
+    for n, r in summary["per_n"].items():
+        lines.append(f"| {n} | {r['human_only']:.4f} | {r['synthetic']:.4f} | "
+                     f"{r['all_human']:.4f} | {r['model_only']:.4f} | {r['beast']:.4f} | "
+                     f"{100 * r['gap_closed']:.0f}% | {r['n_draws']} |")
+    lines += ["", f"MSE on choices13k's final test set ({summary['n_test_problems']} problems, "
+                  f"{summary['n_test_rows']} rows); noise floor {summary['noise_floor']:.4f}, "
+                  f"a constant {summary['constant_mse']:.4f}; "
+                  f"{summary['fresh_problems']:,} fresh problems per draw."]
+    return "\n".join(lines) + "\n"
+
+
+def report(summary: dict) -> None:
+    plot(summary, HERE / "stand_in.png")
+    (HERE / "table.md").write_text(table(summary))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-home", default=None)
     parser.add_argument("--fresh", type=int, default=20000)
     parser.add_argument("--quick", action="store_true", help="N = 30 and one draw")
+    parser.add_argument("--report-only", action="store_true",
+                        help="table.md and stand_in.png from results.json, no computation")
     args = parser.parse_args()
+    if args.report_only:
+        report(json.loads((HERE / "results.json").read_text()))
+        return
     dev = load_calibration_data("choices13k", args.data_home)
     test = final_test_data(args.data_home)
     x_test = features(test.problems)
@@ -194,7 +221,7 @@ def main() -> None:
             print(json.dumps(json_ready(draws[-1])), flush=True)
             summary = {**summarise(draws, test), "fresh_problems": args.fresh, "draws": draws}
             (HERE / "results.json").write_text(json.dumps(json_ready(summary), indent=1) + "\n")
-    plot(summary, HERE / "stand_in.png")
+    report(summary)
 
 
 if __name__ == "__main__":
