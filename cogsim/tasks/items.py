@@ -39,7 +39,6 @@ GAMBLE_COLUMNS = ("outcomes", "probabilities")
 PROBABILITY_TOLERANCE = 1e-6
 
 
-
 def attribute_columns(items: pd.DataFrame) -> list[str]:
     """The numeric attribute columns of an item table (all but item_id, prompt, text and a
     gamble's outcomes and probabilities)."""
@@ -138,11 +137,9 @@ def gamble_items(problems: pd.DataFrame, source: str = "problems") -> pd.DataFra
 
 
 def is_text_table(items: pd.DataFrame) -> bool:
-    """Whether an item table holds texts alone: a ``text`` column and no attribute columns
-    (nor gambles)."""
+    """Whether an item table holds texts alone: ``text``, no attributes, no gambles."""
     return ("text" in items.columns and not is_gamble_table(items)
-            and not any(c in items.columns for c in GAMBLE_COLUMNS)
-            and not attribute_columns(items))
+            and not set(GAMBLE_COLUMNS) & set(items.columns) and not attribute_columns(items))
 
 
 def validate_items(items: pd.DataFrame, source: str = "items", *,
@@ -215,9 +212,8 @@ def validate_items(items: pd.DataFrame, source: str = "items", *,
     return items.reset_index(drop=True)
 
 
-#: The file name of the default texts: a spec naming it (``items = "default_texts.jsonl"``,
-#: as ``populations/default.toml`` does) gets cogsim's packaged copy when no such file is
-#: beside the spec, so the default spec still runs when copied elsewhere.
+#: The default texts' file name: a spec naming it (as ``populations/default.toml`` does)
+#: gets cogsim's packaged copy when none is beside it, so a copied default spec still runs.
 DEFAULT_TEXT_FILE = "default_texts.jsonl"
 
 
