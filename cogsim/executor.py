@@ -5,13 +5,14 @@ Sweeps, sharded ``generate`` and calibration's resampling hand their independent
 
 * ``workers=1`` (no scheduler): :class:`SerialExecutor`, the tasks run one after the other
   in this process;
-* ``workers=N > 1``: :class:`ProcessExecutor`, a pool of N local worker processes (started
-  fresh with ``spawn``, one BLAS/OpenMP thread each, so N workers use N cores);
+* ``workers=N > 1``: :class:`ProcessExecutor`, a pool of N local worker processes (forked
+  from the caller on Linux, so they start with its imports at no cost; started fresh with
+  ``spawn`` elsewhere, one BLAS/OpenMP thread each);
 * ``scheduler="tcp://host:8786"``: :class:`DaskExecutor`, the workers of an existing Dask
   distributed cluster (a ``LocalCluster``, dask-jobqueue, Kubernetes, ...).
 
 A task is ``fn(task)`` with ``fn`` a module-level function (it is pickled by reference) and
-``task`` picklable. Local workers start with ``spawn``: a script that makes a
+``task`` picklable. Where workers start with ``spawn`` (not Linux), a script that makes a
 :class:`ProcessExecutor` must guard its entry point with ``if __name__ == "__main__":``.
 Tasks must be pure: the result of task i depends on task i alone, never on which worker ran
 it or what ran before. :meth:`Executor.map` then returns the results in submission order, so
@@ -31,6 +32,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -99,9 +101,13 @@ class SerialExecutor(Executor):
 
 
 def _init_worker() -> None:
-    """In a local worker: die at once on SIGTERM; leave SIGINT (Ctrl-C) to the parent."""
+    """In a local worker: die at once on SIGTERM; leave SIGINT (Ctrl-C) to the parent; fresh
+    stdout/stderr objects (a forked copy of the caller's could hold a lock taken by one of
+    its threads, e.g. a progress bar's, at the moment of the fork)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.stdout = open(1, "w", closefd=False)        # noqa: SIM115 - the worker's whole life
+    sys.stderr = open(2, "w", closefd=False)        # noqa: SIM115
 
 
 def _indexed(job: tuple[Callable[[Any], Any], int, Any]) -> tuple[int, Any]:
@@ -109,14 +115,21 @@ def _indexed(job: tuple[Callable[[Any], Any], int, Any]) -> tuple[int, Any]:
     return i, fn(task)
 
 
-class ProcessExecutor(Executor):
-    """A pool of ``workers`` local processes (``spawn``: a fresh interpreter each, so the
-    workers share no state with the caller or each other)."""
+def _default_method() -> str:
+    return "fork" if sys.platform == "linux" else "spawn"
 
-    def __init__(self, workers: int):
+
+class ProcessExecutor(Executor):
+    """A pool of ``workers`` local processes, started at the first task: ``method`` "fork"
+    (the default on Linux: a copy of the caller, with the modules it has imported) or
+    "spawn" (a fresh interpreter).  Tasks get their inputs by pickling either way, and a
+    worker keeps no state between tasks that a task may rely on."""
+
+    def __init__(self, workers: int, method: str | None = None):
         if workers < 1:
             raise InputError(f"workers: expected a whole number >= 1, got {workers}")
         self.workers = int(workers)
+        self.method = method or _default_method()
         self.description = f"{self.workers} local processes"
         self._pool = None
 
@@ -125,7 +138,7 @@ class ProcessExecutor(Executor):
             saved = {k: os.environ.get(k) for k in _ONE_THREAD}
             os.environ.update({k: v for k, v in _ONE_THREAD.items() if saved[k] is None})
             try:
-                context = multiprocessing.get_context("spawn")
+                context = multiprocessing.get_context(self.method)
                 self._pool = context.Pool(self.workers, initializer=_init_worker)
             finally:
                 for k, v in saved.items():

@@ -103,6 +103,9 @@ def execute_run(plan: RunPlan) -> dict[str, Any]:
     """
     runs = Path(plan.out)
     tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{plan.run_id}-", dir=runs))
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o777 & ~mask)            # the usual permissions, not mkdtemp's private ones
     record: dict[str, Any] = {"run_id": plan.run_id, "seed": plan.seed,
                               "parameters": plan.parameters, "cogsim_version": __version__}
     start = time.perf_counter()
@@ -230,6 +233,8 @@ def run_sweep(sweep: Sweep, out: str | Path, executor: Executor | None = None,
     for p in pending:
         p.out = str(out / "runs")
     executor = executor or SerialExecutor()
+    if any(p.function is None for p in pending):
+        import cogsim.generate  # noqa: F401  (forked workers start with it imported)
     failed = 0
     if progress is not None:
         progress(len(done), len(sweep.runs), 0)
