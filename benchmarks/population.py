@@ -11,8 +11,9 @@ object with judgments_per_s, wall_s, peak_rss_mb and ratio.
 Scale-out, side by side in the same run: ``cogsim generate --workers N`` (4 shards of
 annotators, judgments streamed to a partitioned Parquet dataset) on 10,000,000 judgments by
 20,000 IBL annotators with 1 and with 2 local workers, each in a fresh process: wall time,
-peak resident memory of the whole process tree, and whether the files are identical
-(``workers2_speedup``, ``workers1_peak_rss_mb``, ``workers2_peak_rss_mb``); then 1,000,000
+peak memory of the whole process tree (RSS summed, which counts pages that forked workers
+share with their parent in each; and PSS, which splits them), and whether the files are
+identical (``workers2_speedup``, ``workers{1,2}_peak_rss_mb``, ``..._pss_mb``); then 1,000,000
 judgments with gold feedback after every judgment, so that every judgment is learnt
 (``learning_judgments_per_s``).  ``--quick``: 1,000,000 and 200,000 judgments.
 
@@ -126,8 +127,10 @@ def run_peer(items, n_annotators: int, per_annotator: int) -> float:
     return model.judgments / (time.perf_counter() - start)
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants (Linux /proc), in MB."""
+def tree_rss_mb(pid: int) -> tuple[float, float]:
+    """Memory of a process and all its descendants (Linux /proc), in MB: the sum of their
+    resident sets (pages a forked worker shares with its parent counted in both) and of
+    their proportional sets (PSS: each shared page split between its sharers)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -137,22 +140,25 @@ def tree_rss_mb(pid: int) -> float:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry))
-    total, todo = 0, [pid]
+    rss = pss = 0
+    todo = [pid]
     while todo:
         p = todo.pop()
         todo.extend(children.get(p, []))
         try:
             with open(f"/proc/{p}/status") as f:
-                total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
+                rss += next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                pss += next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
         except (OSError, StopIteration):
             pass
-    return total / 1024
+    return rss / 1024, pss / 1024
 
 
 def run_sharded(folder: str, n_annotators: int, n_judgments: int, workers: int,
-                learning: bool = False) -> tuple[float, float]:
+                learning: bool = False) -> tuple[float, float, float]:
     """``cogsim generate --workers N`` in a fresh process (4 shards, judgments streamed to
-    Parquet): wall seconds and peak resident memory of the whole process tree (MB, sampled
+    Parquet): wall seconds, peak RSS and peak PSS of the whole process tree (MB, sampled
     every 0.1 s)."""
     import tomli_w
 
@@ -168,14 +174,14 @@ def run_sharded(folder: str, n_annotators: int, n_judgments: int, workers: int,
                              f"{folder}/spec-{tag}.toml", "--items", f"{folder}/items.csv",
                              "--workers", str(workers), "--shards", "4", "--quiet",
                              "--out", f"{folder}/out-{tag}"])
-    peak = 0.0
+    peak = [0.0, 0.0]
     while proc.poll() is None:
-        peak = max(peak, tree_rss_mb(proc.pid))
+        peak = [max(a, b) for a, b in zip(peak, tree_rss_mb(proc.pid))]
         time.sleep(0.1)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"cogsim generate --workers {workers} failed ({proc.returncode})")
-    return wall, peak
+    return wall, peak[0], peak[1]
 
 
 def scale_out(items, quick: bool) -> dict:
@@ -184,24 +190,27 @@ def scale_out(items, quick: bool) -> dict:
     n_learning = 200_000 if quick else 1_000_000
     with tempfile.TemporaryDirectory(prefix="cogsim-bench-population-") as folder:
         items.to_csv(f"{folder}/items.csv", index=False)
-        (w1, rss1), (w2, rss2) = (run_sharded(folder, n_annotators, n_judgments, w)
-                                  for w in (1, 2))
+        (w1, rss1, pss1), (w2, rss2, pss2) = (run_sharded(folder, n_annotators, n_judgments, w)
+                                              for w in (1, 2))
         same = all(filecmp.cmp(f"{folder}/out-1-0/judgments/{name}",
                                f"{folder}/out-2-0/judgments/{name}", shallow=False)
                    for name in os.listdir(f"{folder}/out-1-0/judgments"))
-        wl, rssl = run_sharded(folder, n_annotators, n_learning, 2, learning=True)
+        wl, rssl, pssl = run_sharded(folder, n_annotators, n_learning, 2, learning=True)
     print(f"generate --workers, {n_judgments:,} judgments by {n_annotators:,} IBL annotators "
           f"(4 shards, streamed to Parquet; {os.cpu_count()} cores):")
     print(f"  1 worker {w1:.1f} s ({n_judgments / w1:,.0f} judgments/s, peak RSS "
-          f"{rss1:,.0f} MB); 2 workers {w2:.1f} s ({n_judgments / w2:,.0f} judgments/s, peak "
-          f"RSS {rss2:,.0f} MB): speed-up {w1 / w2:.2f}x; identical files: {same}")
+          f"{rss1:,.0f} MB, PSS {pss1:,.0f} MB); 2 workers {w2:.1f} s ({n_judgments / w2:,.0f} "
+          f"judgments/s, peak RSS {rss2:,.0f} MB, PSS {pss2:,.0f} MB): speed-up "
+          f"{w1 / w2:.2f}x; identical files: {same}")
     print(f"  learning from every judgment (gold feedback), {n_learning:,} judgments on 2 "
-          f"workers: {wl:.1f} s ({n_learning / wl:,.0f} judgments/s, peak RSS {rssl:,.0f} MB)")
+          f"workers: {wl:.1f} s ({n_learning / wl:,.0f} judgments/s, peak RSS {rssl:,.0f} MB, "
+          f"PSS {pssl:,.0f} MB)")
     return {"workers2_speedup": round(w1 / w2, 3),
             "scale_out_judgments": n_judgments,
             "workers1_judgments_per_s": round(n_judgments / w1),
             "workers2_judgments_per_s": round(n_judgments / w2),
             "workers1_peak_rss_mb": round(rss1), "workers2_peak_rss_mb": round(rss2),
+            "workers1_peak_pss_mb": round(pss1), "workers2_peak_pss_mb": round(pss2),
             "workers_identical_files": same,
             "learning_judgments_per_s": round(n_learning / wl),
             "learning_judgments": n_learning, "learning_peak_rss_mb": round(rssl)}

@@ -186,7 +186,6 @@ CHUNK_ROWS, DEFAULT_SHARDS = 250_000, 4
 @dataclass
 class ShardTask:
     """One shard's work (picklable): its schedule entries by step, items as codes a, b."""
-
     spec: PopulationSpec
     items: pd.DataFrame
     seed: int
@@ -372,19 +371,21 @@ def generate_sharded(spec: PopulationSpec, items: pd.DataFrame, out_dir: str | P
     if n_shards < 1:
         raise InputError(f"shards: expected a whole number >= 1, got {n_shards}")
     n_shards = min(n_shards, spec.n_annotators)
-    executor = executor or SerialExecutor()
-    run_id = f"{spec.name}-seed{seed}"
+    executor, run_id = executor or SerialExecutor(), f"{spec.name}-seed{seed}"
     pairs = pairs if pairs is not None else _pairs_for(spec, items, seed)
     n_steps, step, who, row, codes = _schedule(spec, items, pairs, seed, source)
-    pair_ids = pairs["pair_id"].to_numpy()
+    pair_ids, i32 = pairs["pair_id"].to_numpy(), np.int32    # 32-bit entries: half the memory
+    pairs, codes = None, codes.astype(i32)
     with output_folder(out_dir, overwrite=overwrite) as tmp:
         (tmp / "judgments").mkdir()
         mine = [np.flatnonzero(who % n_shards == s) for s in range(n_shards)]
-        tasks = [ShardTask(spec, items, seed, source, s, n_shards, str(tmp), run_id,
-                           chunk_rows, n_steps, step[m], who[m], pair_ids[row[m]],
-                           codes[row[m], 0], codes[row[m], 1]) for s, m in enumerate(mine)]
+        rows = [row[m].astype(i32) for m in mine]
+        tasks = [ShardTask(spec, items, seed, source, s, n_shards, str(tmp), run_id, chunk_rows,
+                           n_steps, step[m].astype(i32), who[m].astype(i32), pair_ids[r],
+                           codes[r, 0], codes[r, 1]) for s, (m, r) in enumerate(zip(mine, rows))]
+        step = who = row = mine = None
         results = executor.map(judge_shard, tasks, progress=progress)
-        summary = {"shards": n_shards, **_stream_summary(results, [row[m] for m in mine], codes)}
+        summary = {"shards": n_shards, **_stream_summary(results, rows, codes)}
         if spec.scaling is None:
             spec = parse_spec({**spec.model_dump(exclude_none=True),
                                "scaling": results[0]["scaling"]}, source)
