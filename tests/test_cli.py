@@ -56,7 +56,12 @@ def test_generate_on_defaults_writes_the_dataset(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["n_judgments"] == 600 and summary["seed"] == 0
     assert 0 <= summary["inter_annotator_agreement"] <= 1
-    assert len(summary["bradley_terry_ranking"]) == 50
+    # The default item set is the built-in texts: the dataset holds real responses.
+    from cogsim.text import default_text_items
+    texts = default_text_items()
+    assert len(summary["bradley_terry_ranking"]) == len(texts) == 84
+    assert set(prefs.chosen) | set(prefs.rejected) <= set(texts["text"])
+    assert not prefs.chosen.str.startswith("[response").any()
     assert -1 <= summary["kendall_tau_vs_true_values"] <= 1
     assert f"cogsim version: {__version__}" in (out / "spec.toml").read_text()
 

@@ -338,10 +338,11 @@ def judgments_file(tmp_path_factory) -> Path:
     """A small judgments table of the default population."""
     from cogsim.generate import generate
     from cogsim.spec import load_spec
-    from cogsim.tasks import default_items
+    from cogsim.tasks import load_items
 
     path = tmp_path_factory.mktemp("made") / "judgments.parquet"
-    generate(load_spec(DEFAULT_SPEC), default_items(), n_pairs=20).judgments.to_parquet(path)
+    spec = load_spec(DEFAULT_SPEC)
+    generate(spec, load_items(spec.items), n_pairs=20).judgments.to_parquet(path)
     return path
 
 
