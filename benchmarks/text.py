@@ -7,8 +7,9 @@ words each) replicated to the same number, taking the median of ``--repeats`` ti
 each.  Then the latency of ``cogsim.trl.PreferenceReward`` (the default population,
 k = 3 annotators per pair) on a GRPO batch of 8 prompts x 8 completions (the default texts:
 their 4-5 responses per prompt and the other prompts' responses to fill 8), called as
-GRPOTrainer calls it: the median of ``--calls`` calls after one warm-up (each call judges
-8 x 28 pairs x 3 = 672 judgments; the population keeps learning, as in training).  Last line:
+GRPOTrainer calls it, with fresh completions each call (the texts with " (draft k)"
+appended, so every call featurizes 64 new texts): the median of ``--calls`` calls after one
+warm-up (each call judges 8 x 28 pairs x 3 = 672 judgments).  Last line:
 a JSON object with ``responses_per_s`` (all default texts), ``n``, ``mean_words``, the same
 for the long responses (``..._long``), and ``reward_ms_8x8`` (target: under 50 ms).
 
@@ -90,8 +91,11 @@ def reward_latency(items, calls: int) -> float:
     reward(prompts=prompts, completions=completions, completion_ids=None)        # warm-up
     seconds = []
     for step in range(calls):
+        # Fresh completions every call, as a trainer samples them: each text is new to the
+        # population and is featurized (known texts would skip that).
+        fresh = [f"{text} (draft {step})" for text in completions]
         start = time.perf_counter()
-        reward(prompts=prompts, completions=completions, completion_ids=None,
+        reward(prompts=prompts, completions=fresh, completion_ids=None,
                trainer_state={"global_step": step})
         seconds.append(time.perf_counter() - start)
     ms = 1000 * statistics.median(seconds)

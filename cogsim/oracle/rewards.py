@@ -74,20 +74,22 @@ def completion_rewards(oracle: Oracle, prompts: Sequence, completions: Sequence,
     wins = np.zeros(len(ids))
     seen = np.zeros(len(ids))
     if pair_a.size:
-        first = np.unique(np.concatenate([pair_a, pair_b]))
-        items = pd.DataFrame({"item_id": ids[first], "prompt": np.array(prompt_text)[first],
-                              "text": np.array(texts, dtype=object)[first]})
+        used = np.unique(np.concatenate([pair_a, pair_b]))
+        known = oracle.population.registry.index
+        new = used[[ids[n] not in known for n in used]]    # only new texts are featurized
+        items = None
+        if new.size:
+            items = pd.DataFrame({"item_id": ids[new], "prompt": np.array(prompt_text)[new],
+                                  "text": np.array(texts, dtype=object)[new]})
         table = oracle.judge(pd.DataFrame({"item_a": ids[pair_a], "item_b": ids[pair_b]}),
                              items=items, k=k)
         position: dict[str, int] = {}
         for n, i in enumerate(ids):
             position.setdefault(i, n)                  # a repeated text: its first position
-        chosen = table["chosen"].astype(str).map(position).to_numpy()
-        a = table["item_a"].astype(str).map(position).to_numpy()
-        b = table["item_b"].astype(str).map(position).to_numpy()
-        np.add.at(wins, chosen, 1.0)
-        np.add.at(seen, a, 1.0)
-        np.add.at(seen, b, 1.0)
+        for column, add_to in (("chosen", wins), ("item_a", seen), ("item_b", seen)):
+            rows = np.fromiter((position[i] for i in table[column].to_numpy(dtype=object)),
+                               dtype=np.int64, count=len(table))
+            np.add.at(add_to, rows, 1.0)
     first_of = pd.Series(np.arange(len(ids))).groupby(ids).transform("min").to_numpy()
     wins, seen = wins[first_of], seen[first_of]
     return [float(w / s) if s else 0.5 for w, s in zip(wins, seen)]
