@@ -193,10 +193,11 @@ def _file_digest(path: str | None) -> str | None:
 
 
 def _run_hash(population: dict, workload: dict, options: dict, seed: int) -> str:
-    """A short hash of everything that determines a run (the item table by its content)."""
+    """A short hash of everything that determines a run; the item table enters by its
+    content (``workload["items"]`` is its digest), not by where it lies on disk."""
+    population = {k: v for k, v in population.items() if k != "items"}
     blob = json.dumps({"population": population, "workload": workload, "options": options,
-                       "seed": seed, "items": _file_digest(workload.get("items"))},
-                      sort_keys=True, default=str)
+                       "seed": seed}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:8]
 
 
@@ -310,7 +311,7 @@ def load_sweep(path: str | Path) -> Sweep:
                                 f"measures ({', '.join(measures)}), got {plot.y!r}")
             plots.append((plot.x, plot.y))
     workload = {"kind": work.kind, "keep_judgments": work.keep_judgments}
-    runs = []
+    runs, items_digest = [], _file_digest(items)
     combos = list(itertools.product(variants, itertools.product(*model.grid.values()), draws))
     for point, ((vname, patch), values, draw) in enumerate(combos):
         population = copy.deepcopy(base)
@@ -331,7 +332,7 @@ def load_sweep(path: str | Path) -> Sweep:
                                 f"{'.'.join(map(str, tokens))!r}: {e}") from None
         for seed in seeds:
             resolved = {**population, "seed": seed}
-            digest = _run_hash(resolved, {**workload, "items": items,
+            digest = _run_hash(resolved, {**workload, "items": items_digest,
                                           "function": work.function}, options, seed)
             runs.append(RunPlan(run_id=f"p{point:04d}-s{seed}-{digest}", index=len(runs),
                                 seed=seed, parameters=dict(params), population=resolved,
