@@ -127,7 +127,7 @@ def run_peer(items, n_annotators: int, per_annotator: int) -> float:
     return model.judgments / (time.perf_counter() - start)
 
 
-def tree_rss_mb(pid: int) -> tuple[float, float]:
+def tree_rss_mb(pid: int, pss: bool = True) -> tuple[float, float]:
     """Memory of a process and all its descendants (Linux /proc), in MB: the sum of their
     resident sets (pages a forked worker shares with its parent counted in both) and of
     their proportional sets (PSS: each shared page split between its sharers)."""
@@ -140,7 +140,7 @@ def tree_rss_mb(pid: int) -> tuple[float, float]:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry))
-    rss = pss = 0
+    rss = proportional = 0
     todo = [pid]
     while todo:
         p = todo.pop()
@@ -148,18 +148,20 @@ def tree_rss_mb(pid: int) -> tuple[float, float]:
         try:
             with open(f"/proc/{p}/status") as f:
                 rss += next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
-            with open(f"/proc/{p}/smaps_rollup") as f:
-                pss += next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+            if pss:         # the kernel walks the page tables: not too often
+                with open(f"/proc/{p}/smaps_rollup") as f:
+                    proportional += next(int(line.split()[1]) for line in f
+                                         if line.startswith("Pss:"))
         except (OSError, StopIteration):
             pass
-    return rss / 1024, pss / 1024
+    return rss / 1024, proportional / 1024
 
 
 def run_sharded(folder: str, n_annotators: int, n_judgments: int, workers: int,
                 learning: bool = False) -> tuple[float, float, float]:
     """``cogsim generate --workers N`` in a fresh process (4 shards, judgments streamed to
-    Parquet): wall seconds, peak RSS and peak PSS of the whole process tree (MB, sampled
-    every 0.1 s)."""
+    Parquet): wall seconds, peak RSS and peak PSS of the whole process tree (MB; RSS sampled
+    every 0.25 s, PSS every 2 s: reading it walks the processes' page tables and slows them)."""
     import tomli_w
 
     population = spec(n_annotators, n_judgments // 2)
@@ -174,10 +176,12 @@ def run_sharded(folder: str, n_annotators: int, n_judgments: int, workers: int,
                              f"{folder}/spec-{tag}.toml", "--items", f"{folder}/items.csv",
                              "--workers", str(workers), "--shards", "4", "--quiet",
                              "--out", f"{folder}/out-{tag}"])
-    peak = [0.0, 0.0]
+    peak, ticks = [0.0, 0.0], 0
     while proc.poll() is None:
-        peak = [max(a, b) for a, b in zip(peak, tree_rss_mb(proc.pid))]
-        time.sleep(0.1)
+        rss, pss = tree_rss_mb(proc.pid, pss=ticks % 8 == 0)
+        peak = [max(peak[0], rss), max(peak[1], pss)]
+        ticks += 1
+        time.sleep(0.25)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"cogsim generate --workers {workers} failed ({proc.returncode})")
