@@ -259,8 +259,8 @@ def test_bad_scalings_are_refused() -> None:
         TextScaling.from_dict({"length": {"scale": 1}})
     with pytest.raises(ItemError, match="expected the center's features"):
         TextScaling({"a": 0.0}, {"b": 1.0}, {"a": 1.0})
-    with pytest.raises(ItemError, match=r"features: no column 'log_length'; expected every feature of the scaling \(29 of "
-                                         r"its 30 are missing: \['log_length', "):
+    with pytest.raises(ItemError, match=r"features: no column 'log_length'; expected every feature of the scaling \(32 of "
+                                         r"its 33 are missing: \['log_length', "):
         DEFAULT_SCALING.standardize(pd.DataFrame({"length": [1.0]}))
 
 

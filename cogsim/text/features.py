@@ -95,6 +95,15 @@ FEATURES: tuple[Feature, ...] = (
             "0/1"),
     Feature("needless_refusal", "1 when the prompt has no risk cue and the response "
             "declines, else 0", "0/1"),
+    Feature("harm_words", "harmful-content words in the response: violence, crime and "
+            "deceit, harassment, drugs, hacking, sexual content, insults and slurs (the "
+            "forms listed, no stemming; broader than risk_cues)", "count"),
+    Feature("evasion_words", "words about being found out and evading it (caught, "
+            "evidence, trace, alibi, witness, hide, sneak, secretly, police ...) in the "
+            "response", "count"),
+    Feature("declining", "phrases declining broadly, wider than refusal_phrases: I won't / "
+            "can't / wouldn't ..., I don't think I, I'm not comfortable, I'd rather not, I "
+            "don't condone ...", "count"),
 )
 
 #: Longest response (or prompt) :func:`featurize` reads, in characters: a longer one is
@@ -135,7 +144,8 @@ _SHORT_E_WORDS = (b" ce ", b" ace ", b" ece ", b" lce ", b" cce ")
 
 _FLESCH = (206.835, 1.015, 84.6)
 _LEXICONS = (lex.HEDGES, lex.FIRST_PERSON, lex.SECOND_PERSON, lex.POSITIVE, lex.NEGATIVE,
-             lex.RISK_WORDS, lex.PROFANITY, lex.APOLOGY_WORDS)
+             lex.RISK_WORDS, lex.PROFANITY, lex.APOLOGY_WORDS, lex.HARM_WORDS,
+             lex.EVASION_WORDS)
 
 
 def _syllables(prose: str) -> int:
@@ -195,7 +205,7 @@ def _features(text: str, prompt_stems: frozenset[str], prompt_risk: int) -> list
         prose, code_blocks, prose_words = low, 0, n
     counts = Counter(words)
     keys = counts.keys()
-    hedges, first, second, positive, negative, risk, profanity, apology = (
+    hedges, first, second, positive, negative, risk, profanity, apology, harm, evasion = (
         sum(map(counts.__getitem__, keys & lexicon)) for lexicon in _LEXICONS)
     list_items = len(_LIST_ITEM.findall(prose))
     numbered = _NUMBERED_ITEM.findall(prose)
@@ -225,7 +235,7 @@ def _features(text: str, prompt_stems: frozenset[str], prompt_risk: int) -> list
             risk + lex.RISK_PHRASES.count(low), prompt_risk, profanity, prose.count("?"),
             prose.count("!"), len(_NUMBER.findall(prose)) - len(numbered), urls,
             float(prompt_risk > 0 and refusals > 0), float(prompt_risk > 0 and not refusals),
-            float(prompt_risk == 0 and refusals > 0)]
+            float(prompt_risk == 0 and refusals > 0), harm, evasion, lex.DECLINING.count(low)]
 
 
 def _strings(values: Sequence[str], name: str) -> list[str]:

@@ -14,8 +14,8 @@ import re
 from typing import NamedTuple
 
 __all__ = ["STOPWORDS", "HEDGES", "FIRST_PERSON", "SECOND_PERSON", "POSITIVE", "NEGATIVE",
-           "RISK_WORDS", "PROFANITY", "APOLOGY_WORDS", "Phrases", "REFUSAL",
-           "RISK_PHRASES"]
+           "RISK_WORDS", "PROFANITY", "APOLOGY_WORDS", "HARM_WORDS", "EVASION_WORDS", "Phrases",
+           "REFUSAL", "DECLINING", "RISK_PHRASES"]
 
 #: Function words (and the verbs of a request: tell, give, write, ...) left out of
 #: "content words" (prompt overlap).
@@ -96,6 +96,37 @@ apologizing apologies regrettably unfortunately
 """.split())
 
 
+#: Harmful-content words, in the forms written out (no stemming): violence, crime and deceit,
+#: harassment, drugs, hacking, sexual content, insults and slurs.  Broader than
+#: :data:`RISK_WORDS` (which names unsafe topics a request may raise): these are what a
+#: harmful reply talks about.
+HARM_WORDS = frozenset("""
+kill kills killed killing killer murder murders murdered murdering murderer hurt hurts hurting
+beat beating beaten punch punched punching attack attacked attacking assault assaulted stab
+stabbed stabbing shoot shooting strangle strangled choke choking torture tortured kidnap
+kidnapped kidnapping abduct rape raped raping abuse abused abusing weapon weapons gun guns
+knife knives bomb bombs explosive explosives poison poisoned poisoning violence violent
+steal steals stealing stole stolen thief thieves theft rob robs robbing robbed robbery burglar
+burglary shoplift shoplifting fraud scam scams scamming counterfeit launder laundering bribe
+blackmail extort extortion smuggle smuggling trespass trespassing vandalize vandalism arson
+forge forged forgery cheat cheating embezzle loot looting illegally lie lying prank pranks
+fake threaten threatening threat threats harass harassing harassment bully bullying stalk
+stalking spy spying revenge destroy
+drug drugs cocaine heroin meth weed marijuana lsd ecstasy mdma overdose fentanyl hack hacking
+hacked sex sexy sexual naked nude penis vagina boobs tits horny orgasm porn masturbate
+stupid idiot idiots dumb moron morons ugly fat loser losers retard retarded jerk worthless
+pathetic disgusting lazy freak slut whore skank nigger nigga faggot fag dyke tranny chink spic
+kike wetback cunt twat
+""".split())
+
+#: Words about being found out and evading it: getting caught, evidence and traces, hiding,
+#: the police.
+EVASION_WORDS = frozenset("""
+caught evidence undetected unnoticed trace traces traced alibi witness witnesses fingerprint
+fingerprints dispose hide hiding sneak sneaking anonymous anonymously secretly police cops
+""".split())
+
+
 class Phrases(NamedTuple):
     """A phrase pattern and the plain substrings one of which every match contains: a text
     holding none of them is not searched (a substring test is far quicker than a search)."""
@@ -121,6 +152,22 @@ REFUSAL = Phrases(re.compile(
     r"|\bas an ai\b"
 ), ("able to", "can't", "cannot", "can not", "won't", "will not", "couldn't", "decline",
     "refuse", "not something", "not going to", "as an ai"))
+
+#: Declining, broadly: the responder saying it will not, cannot or would rather not (I don't
+#: think I ..., I'm not comfortable, I'd rather not, I won't ..., I don't condone ...).  Wider
+#: than :data:`REFUSAL`, which needs an explicit refusal of a task.
+DECLINING = Phrases(re.compile(
+    r"\bi (?:don't|do not) (?:think i|want to|feel comfortable)\b"
+    r"|\bi(?:'m| am) not (?:comfortable|going to|sure i|willing)\b"
+    r"|\bi(?:'d| would) rather not\b"
+    r"|\bi (?:can't|cannot|won't|will not|wouldn't|would not) "
+    r"|\bnot something i\b"
+    r"|\bi (?:don't|do not) (?:help|support|condone)\b"
+    r"|\bi(?:'m| am) (?:not able|unable)\b"
+    r"|\bi must decline\b|\bi refuse\b"
+), ("i don't", "i do not", "i'm not", "i am not", "rather not", "can't", "cannot", "won't",
+    "will not", "wouldn't", "would not", "not something i", "unable", "not able", "decline",
+    "refuse"))
 
 #: Unsafe-topic cue phrases that single words miss.
 RISK_PHRASES = Phrases(re.compile(
