@@ -103,7 +103,11 @@ class SerialExecutor(Executor):
 def _init_worker() -> None:
     """In a local worker: die at once on SIGTERM; leave SIGINT (Ctrl-C) to the parent; fresh
     stdout/stderr objects (a forked copy of the caller's could hold a lock taken by one of
-    its threads, e.g. a progress bar's, at the moment of the fork)."""
+    its threads, e.g. a progress bar's, at the moment of the fork); BLAS on one thread (a
+    forked worker inherits its parent's BLAS threads, and the workers share the cores)."""
+    from cogsim.blas import limit_process
+
+    limit_process()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.stdout = open(1, "w", closefd=False)        # noqa: SIM115 - the worker's whole life

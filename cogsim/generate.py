@@ -27,7 +27,7 @@ from cogsim.population import AnnotatorPopulation
 from cogsim.spec import PopulationSpec, parse_spec, spec_to_toml
 from cogsim.tasks import all_pairs, random_pairs
 
-__all__ = ["GenerateResult", "OUTPUT_FILES", "bradley_terry_counts", "generate",
+__all__ = ["GenerateResult", "OUTPUT_FILES", "generate",
            "generate_sharded", "judge_shard", "preference_view", "summarize", "write_outputs"]
 
 OUTPUT_FILES = GENERATE_FILES
@@ -284,28 +284,6 @@ def judge_shard(task: ShardTask) -> dict:
     return counts
 
 
-def bradley_terry_counts(i: np.ndarray, j: np.ndarray, wins_i: np.ndarray, n: np.ndarray,
-                         m: int, ridge: float = 0.01) -> np.ndarray:
-    """Bradley-Terry scores from pooled counts (the objective of
-    :func:`cogsim.fidelity.bradley_terry`, which takes a judgments table): maximise
-    ``sum_p [w_p log sigma(s_i - s_j) + (n_p - w_p) log sigma(s_j - s_i)] - (ridge/2) |s|^2``
-    over the m items, pairs p = (i, j) judged n_p times of which i won w_p; centred."""
-    from scipy import optimize
-
-    w_i, w_j, n_pair = wins_i.astype(float), (n - wins_i).astype(float), n.astype(float)
-
-    def objective(s):
-        d = s[i] - s[j]
-        nll = np.sum(w_i * np.logaddexp(0.0, -d) + w_j * np.logaddexp(0.0, d))
-        resid = n_pair * (0.5 * (1.0 + np.tanh(0.5 * d))) - w_i
-        grad = np.bincount(i, resid, m) - np.bincount(j, resid, m)
-        return nll + 0.5 * ridge * s @ s, grad + ridge * s
-
-    res = optimize.minimize(objective, np.zeros(m), jac=True, method="L-BFGS-B",
-                            options={"maxiter": 1000, "ftol": 1e-10, "gtol": 1e-10})
-    return res.x - res.x.mean()
-
-
 def _stream_summary(results: list[dict], rows: list[np.ndarray], codes: np.ndarray) -> dict:
     """The summary of a sharded run from the shards' counts (no judgments table needed);
     ``rows[s]`` are the pair rows of shard s's entries, ``codes`` the pairs' item codes."""
@@ -336,7 +314,7 @@ def _stream_summary(results: list[dict], rows: list[np.ndarray], codes: np.ndarr
     lo_wins = np.where(rank[:, 0] == lo, a_wins[judged], n[judged] - a_wins[judged])
     key = pd.DataFrame({"lo": lo, "hi": hi, "w": lo_wins, "n": n[judged]}).groupby(
         ["lo", "hi"], sort=True).sum().reset_index()
-    scores = bradley_terry_counts(key["lo"].to_numpy(), key["hi"].to_numpy(),
+    scores = fidelity.bradley_terry_counts(key["lo"].to_numpy(), key["hi"].to_numpy(),
                                   key["w"].to_numpy(), key["n"].to_numpy(), len(ids))
     bt = pd.Series(scores, index=ids).sort_values(ascending=False)
     return {**summary, "bradley_terry_ranking": [{"item_id": str(i), "score": round(float(s), 6)}

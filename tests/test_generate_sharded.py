@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from cogsim.executor import ProcessExecutor, SerialExecutor
-from cogsim.fidelity import bradley_terry
-from cogsim.generate import bradley_terry_counts, generate, generate_sharded
+from cogsim.fidelity import bradley_terry, bradley_terry_counts
+from cogsim.generate import generate, generate_sharded
 from cogsim.spec import parse_spec
 
 POPULATION = {

@@ -31,6 +31,8 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit
 
+from cogsim.blas import one_blas_thread
+
 __all__ = ["TextModel", "fit_text_model", "fit_baseline", "score", "LAMBDAS", "LAPSES",
            "BASELINE_LAMBDA"]
 
@@ -57,6 +59,7 @@ class TextModel:
         return self.lapse / 2 + (1 - self.lapse) * expit(x @ self.w + self.b * first)
 
 
+@one_blas_thread
 def _fit(x: np.ndarray, y: np.ndarray, first: np.ndarray, ridge: float, lapse: float,
          start: np.ndarray | None = None) -> TextModel:
     """Minimise the penalised negative log-likelihood for one (ridge, lapse)."""

@@ -88,6 +88,7 @@ from cogsim.fidelity.canonical import TIE_RULES, InsufficientDataError
 from cogsim.fidelity.ranking import (
     aggregate_preferences,
     bradley_terry,
+    bradley_terry_counts,
     kendall_tau,
     transitivity_violations,
 )
@@ -111,6 +112,7 @@ __all__ = [
     "alpaca_eval_leaderboard",
     "alpaca_eval_variance",
     "bradley_terry",
+    "bradley_terry_counts",
     "choice_rates",
     "cohens_kappa",
     "compare_to_reference",

@@ -14,9 +14,11 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, sparse, stats
 
+from cogsim.blas import one_blas_thread
 from cogsim.fidelity.canonical import InsufficientDataError, _canonical
 
-__all__ = ["aggregate_preferences", "bradley_terry", "kendall_tau", "transitivity_violations"]
+__all__ = ["aggregate_preferences", "bradley_terry", "bradley_terry_counts", "kendall_tau",
+           "transitivity_violations"]
 
 
 def aggregate_preferences(judgments: pd.DataFrame) -> pd.DataFrame:
@@ -88,10 +90,23 @@ def bradley_terry(judgments: pd.DataFrame, *, ridge: float = 0.01, tol: float = 
     items = pd.Index(np.unique(np.concatenate([agg["item_1"], agg["item_2"]])))
     i = items.get_indexer(agg["item_1"])
     j = items.get_indexer(agg["item_2"])
-    w_i = agg["wins_1"].to_numpy(float)
-    w_j = (agg["n"] - agg["wins_1"]).to_numpy(float)
-    n_pair = w_i + w_j
-    m = len(items)
+    scores = bradley_terry_counts(i, j, agg["wins_1"].to_numpy(), agg["n"].to_numpy(),
+                                  len(items), ridge=ridge, tol=tol, max_iter=max_iter)
+    return pd.Series(scores, index=items, name="score")
+
+
+@one_blas_thread
+def bradley_terry_counts(i: np.ndarray, j: np.ndarray, wins_i: np.ndarray, n: np.ndarray,
+                         m: int, *, ridge: float = 0.01, tol: float = 1e-10,
+                         max_iter: int = 1000) -> np.ndarray:
+    """Bradley-Terry scores from pooled counts: the fit behind :func:`bradley_terry`, for
+    callers that hold counts rather than a judgments table (a sharded ``generate``).
+
+    Maximises ``sum_p [w_p log sigma(s_i - s_j) + (n_p - w_p) log sigma(s_j - s_i)]
+    - (ridge / 2) |s|^2`` over the ``m`` items (codes 0..m-1), pairs p = (i_p, j_p) judged
+    n_p times of which i_p won w_p; returns the centred scores.
+    """
+    w_i, w_j, n_pair = wins_i.astype(float), (n - wins_i).astype(float), n.astype(float)
 
     def objective(s):
         d = s[i] - s[j]
@@ -103,8 +118,7 @@ def bradley_terry(judgments: pd.DataFrame, *, ridge: float = 0.01, tol: float = 
 
     res = optimize.minimize(objective, np.zeros(m), jac=True, method="L-BFGS-B",
                             options={"maxiter": max_iter, "ftol": tol, "gtol": tol})
-    scores = res.x - res.x.mean()
-    return pd.Series(scores, index=items, name="score")
+    return res.x - res.x.mean()
 
 
 def kendall_tau(x, y) -> float:
