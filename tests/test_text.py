@@ -533,6 +533,23 @@ def test_generate_on_a_table_of_texts_writes_its_texts(tmp_path) -> None:
     assert "[scaling.risky_compliance]" in (tmp_path / "out" / "spec.toml").read_text()
 
 
+def test_a_spec_scaling_fewer_text_features_judges_texts_on_those() -> None:
+    """A calibrated spec written before the featurizer gained features still runs: text
+    items are judged on the features its scaling names, the others are left out."""
+    from cogsim.generate import generate
+    from cogsim.population import AnnotatorPopulation
+    from cogsim.spec import parse_spec
+
+    kept = list(FEATURE_NAMES[:30])
+    spec = parse_spec({"name": "older", "n_annotators": 6, "seed": 1,
+                       "scaling": {a: DEFAULT_SCALING.to_dict()[a] for a in kept},
+                       "groups": [{"name": "g", "share": 1.0, "model": "bradley_terry",
+                                   "values": {"log_length": 1.0}}]})
+    items = featurize_items(default_text_items().iloc[:12])
+    assert AnnotatorPopulation(spec, items).attributes == kept
+    assert len(generate(spec, items, n_pairs=10).judgments) == 30
+
+
 def test_the_default_spec_copied_elsewhere_still_finds_its_texts(tmp_path) -> None:
     from pathlib import Path
 

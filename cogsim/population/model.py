@@ -56,6 +56,17 @@ class Annotator(mesa.Agent):
         return int(self.model.done[self.index])
 
 
+def _unscaled_text_features_dropped(items: pd.DataFrame, spec: PopulationSpec) -> pd.DataFrame:
+    """Text items judged by a spec with a ``scaling`` section keep only the text features
+    it scales: a spec calibrated before the featurizer gained features still runs."""
+    if spec.scaling is None or "text" not in items.columns:
+        return items
+    from cogsim.text import FEATURE_NAMES
+
+    extra = [c for c in FEATURE_NAMES if c in items.columns and c not in spec.scaling]
+    return items.drop(columns=extra) if extra else items
+
+
 class AnnotatorPopulation(mesa.Model):
     """Annotators judging pairs of items, one batch of judgments per step.
 
@@ -90,6 +101,7 @@ class AnnotatorPopulation(mesa.Model):
         seed = spec.seed if seed is None else int(seed)
         super().__init__(seed=seed)
         self.spec, self.seed_value, self.source = spec, seed, source
+        items = _unscaled_text_features_dropped(items, spec)
         self.attributes = attribute_columns(items)
         spec.check_attributes(self.attributes, source)
         sequences = np.random.SeedSequence(seed).spawn(7)
