@@ -50,7 +50,7 @@ def test_fit_recovers_known_prospect_theory_parameters(problems):
     truth = {"alpha": 0.8, "lam": 1.5, "gamma": 0.7, "temperature": 3.0}
     data = synthetic_rates(ProspectTheoryModel(**truth), problems.iloc[:150])
     model = ProspectTheoryModel()
-    fit = fit_model(model, data, seed=1, maxiter=40, popsize=10, local_maxiter=600)
+    fit = fit_model(model, data, seed=1, maxiter=12, popsize=8, local_maxiter=600)
     assert fit.loss < 1e-6
     for name, value in truth.items():
         assert fit.params[name] == pytest.approx(value, rel=0.03), name
@@ -105,7 +105,8 @@ def test_calibrate_predict_commands_write_their_files(tmp_path, problems):
     rates = synthetic_rates(truth, problems, n_people=15).rates
     problems.assign(bRate=rates).to_csv(tmp_path / "rates.csv", index=False)
     r = cogsim("calibrate", "rates.csv", "--model", "ev", "--n-train", "100", "--folds", "3",
-               "--n-boot", "5", "--curve", "10,30", "--out", "cal", cwd=tmp_path)
+               "--n-boot", "5", "--curve", "10,30", "--baseline", "cpt", "--search", "grid",
+               "--out", "cal", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     out = tmp_path / "cal"
     assert {p.name for p in out.iterdir()} == {
@@ -233,7 +234,8 @@ def test_calibrate_repeated_choice_from_generic_judgments(tmp_path):
     assert data.kind == "trials" and data.n_units == 12 and data.risky == "risky"
     assert data.options["risky"] == ((0.0, 4.0), (0.5, 0.5))
     r = cogsim("calibrate", "trials.csv", "--model", "rl", "--n-train", "8", "--folds", "0",
-               "--n-boot", "2", "--curve", "", "--baseline", "ibl", "--out", "cal",
+               "--n-boot", "2", "--curve", "", "--baseline", "ibl", "--search", "grid",
+               "--out", "cal",
                cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     f = json.loads((tmp_path / "cal" / "fidelity.json").read_text())
