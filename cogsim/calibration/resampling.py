@@ -14,7 +14,9 @@ this process; ``calibrate --workers N`` gives N local processes).  The random un
 task are drawn in this process, in the same order as one after the other, and the results
 come back in submission order: the outcome is identical on any executor.  Tasks are pickled
 by the local pool, so ``make_model`` and ``scorer`` must be picklable (a class or a
-``functools.partial`` of one, not a lambda) when an executor with workers is given.
+``functools.partial`` of one, not a lambda) when an executor with workers is given.  The
+``*_tasks`` and ``*_result`` halves let a caller run the tasks of several of them in one
+pass over its executor (``calibrate`` does: no worker waits for a stage to finish).
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from cogsim.calibration.fit import fit_model
+from cogsim.calibration.fit import FitResult, fit_model
 from cogsim.executor import Executor, SerialExecutor
 
-__all__ = ["bootstrap_intervals", "cross_validate", "learning_curve"]
+__all__ = ["bootstrap_intervals", "cross_validate", "cross_validation_result",
+           "cross_validation_tasks", "fit_and_score", "fit_task", "learning_curve",
+           "learning_curve_result", "learning_curve_tasks"]
 
 ModelFactory = Callable[[], object]
 
@@ -41,7 +45,13 @@ def _identity(model):
     return model
 
 
-def _fit_and_score(task) -> tuple[float, float]:
+def fit_task(task) -> FitResult:
+    """A full fit of a fresh model: task ``(make_model, data, seed, fit_options)``."""
+    make_model, data, seed, fit_options = task
+    return fit_model(make_model(), data, seed=seed, **fit_options)
+
+
+def fit_and_score(task) -> tuple[float, float]:
     """Fit on ``train``; return (training loss, loss of ``scorer(model)`` on ``test``)."""
     make_model, train, test, scorer, seed, fit_options = task
     model = make_model()
@@ -78,15 +88,29 @@ def cross_validate(make_model: ModelFactory, data, *, folds: int = 5, seed: int 
     ``scorer`` turns a fitted model into the one that scores held-out data (e.g. with more
     simulated draws); default: the fitted model itself.
     """
+    tasks = cross_validation_tasks(make_model, data, folds=folds, seed=seed, scorer=scorer,
+                                   **fit_options)
+    return cross_validation_result(
+        folds, (executor or SerialExecutor()).map(fit_and_score, tasks))
+
+
+def cross_validation_tasks(make_model: ModelFactory, data, *, folds: int, seed: int,
+                           scorer: Callable[[object], object] | None = None,
+                           **fit_options) -> list[tuple]:
+    """The k fits of :func:`cross_validate`, as tasks for :func:`fit_and_score`."""
     if folds < 2:
         raise ValueError(f"folds must be at least 2, got {folds}")
     if data.n_units < folds:
         raise ValueError(f"{folds}-fold cross-validation needs at least {folds} "
                          f"{data.unit_name}, got {data.n_units}")
     order = np.random.default_rng(seed).permutation(data.n_units)
-    tasks = [(make_model, data.subset(np.setdiff1d(order, test)), data.subset(test), scorer,
-              seed + k, fit_options) for k, test in enumerate(np.array_split(order, folds))]
-    losses = [test for _, test in (executor or SerialExecutor()).map(_fit_and_score, tasks)]
+    return [(make_model, data.subset(np.setdiff1d(order, test)), data.subset(test), scorer,
+             seed + k, fit_options) for k, test in enumerate(np.array_split(order, folds))]
+
+
+def cross_validation_result(folds: int, results: Sequence[tuple[float, float]]) -> dict:
+    """:func:`cross_validate`'s record from the results of its tasks, in task order."""
+    losses = [test for _, test in results]
     return {"folds": folds, "fold_losses": [float(x) for x in losses],
             "mean_loss": float(np.mean(losses))}
 
@@ -103,6 +127,18 @@ def learning_curve(make_model: ModelFactory, data, sizes: Sequence[int], test=No
     ``n``, ``test_loss`` (mean over draws), ``test_losses`` and ``train_losses``.
     ``scorer`` as in `cross_validate`.
     """
+    sizes, tasks = learning_curve_tasks(make_model, data, sizes, test, draws=draws, seed=seed,
+                                        scorer=scorer, **fit_options)
+    return learning_curve_result(sizes, draws,
+                                 (executor or SerialExecutor()).map(fit_and_score, tasks))
+
+
+def learning_curve_tasks(make_model: ModelFactory, data, sizes: Sequence[int], test=None, *,
+                         draws: int = 1, seed: int = 0,
+                         scorer: Callable[[object], object] | None = None,
+                         **fit_options) -> tuple[list[int], list[tuple]]:
+    """The sizes kept and the fits of :func:`learning_curve`, as tasks for
+    :func:`fit_and_score` (the units of every draw are drawn here, in order)."""
     rng = np.random.default_rng(seed)
     kept, tasks = [], []
     for n in sizes:
@@ -116,9 +152,14 @@ def learning_curve(make_model: ModelFactory, data, sizes: Sequence[int], test=No
                         if test is None else test)
             tasks.append((make_model, data.subset(units), held_out, scorer, seed + d,
                           fit_options))
-    results = (executor or SerialExecutor()).map(_fit_and_score, tasks)
+    return kept, tasks
+
+
+def learning_curve_result(sizes: Sequence[int], draws: int,
+                          results: Sequence[tuple[float, float]]) -> list[dict]:
+    """:func:`learning_curve`'s records from the results of its tasks, in task order."""
     out = []
-    for i, n in enumerate(kept):
+    for i, n in enumerate(sizes):
         mine = results[i * draws:(i + 1) * draws]
         out.append({"n": n, "test_loss": float(np.mean([t for _, t in mine])),
                     "test_losses": [float(t) for _, t in mine],

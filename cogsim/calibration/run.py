@@ -19,11 +19,20 @@ from pathlib import Path
 import numpy as np
 
 from cogsim.calibration.data import RateData, TrialData
-from cogsim.calibration.fit import SEARCHES, fit_model
+from cogsim.calibration.fit import SEARCHES
 from cogsim.calibration.models import BASELINES, model_class
 from cogsim.calibration.record import params_record, write_params
-from cogsim.calibration.resampling import bootstrap_intervals, cross_validate, learning_curve
+from cogsim.calibration.resampling import (
+    bootstrap_intervals,
+    cross_validation_result,
+    cross_validation_tasks,
+    fit_and_score,
+    fit_task,
+    learning_curve_result,
+    learning_curve_tasks,
+)
 from cogsim.errors import InputError
+from cogsim.executor import SerialExecutor
 from cogsim.outputs import json_ready, output_folder
 
 __all__ = ["Calibration", "calibrate", "write_calibration", "DEFAULT_N_TRAIN"]
@@ -65,6 +74,11 @@ def _factory(name: str, kind: str, seed: int, data, purpose: str = "fit") -> Cal
 def _scorer(name: str, kind: str, seed: int, data, fitted) -> object:
     """A model with the fitted parameters and the data's scoring settings."""
     return _factory(name, kind, seed, data, "score")().set_params(**fitted.get_params())
+
+
+def _run_job(job: tuple[Callable, tuple]):
+    fn, task = job
+    return fn(task)
 
 
 def _check_options(data, n_train: int, folds: int, n_boot: int, curve: Sequence[int],
@@ -143,35 +157,44 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
                          f"got {search!r}")
     options = {"maxiter": maxiter, "popsize": popsize, "search": search}
 
-    say(f"fitting {model} on {n_train} {data.unit_name}")
-    fitted = make()
-    fit = fit_model(fitted, train_data, seed=seed, **options)
-    say("measuring held-out fidelity")
-    scorer = _scorer(model, kind, seed, data, fitted)
-
+    # Every fit that does not need another's result runs in one pass over the executor,
+    # the longest first (the fits on all the training units, then the curve's largest);
+    # the bootstrap, which starts from the fit, follows.
     rescore = partial(_scorer, model, kind, seed, data)     # picklable, as make
+    jobs = [(fit_task, (make, train_data, seed, options))]
+    with_baseline = bool(name and name != model)
+    if with_baseline:
+        jobs.append((fit_task, (_factory(name, kind, seed, data), train_data, seed, options)))
+    cv_tasks = (cross_validation_tasks(make, train_data, folds=folds, seed=seed,
+                                       scorer=rescore, **options) if folds else [])
+    sizes, curve_tasks = (learning_curve_tasks(make, data, curve, draws=curve_draws,
+                                               seed=seed, scorer=rescore, **options)
+                          if len(curve) else ([], []))
+    jobs += [(fit_and_score, t) for t in cv_tasks + curve_tasks]
+    order = sorted(range(len(jobs)), key=lambda k: -jobs[k][1][1].n_units)
+    say(f"fitting {model} on {n_train} {data.unit_name}"
+        + (f", the baseline {name}" if with_baseline else "")
+        + (f", {folds}-fold cross-validation" if folds else "")
+        + (f", learning curve {list(sizes)}" if sizes else ""))
+    executor = executor or SerialExecutor()
+    done = dict(zip(order, executor.map(_run_job, [jobs[k] for k in order])))
+    results = [done[k] for k in range(len(jobs))]
+    fit, base_fit = results[0], (results[1] if with_baseline else None)
+    scored = results[1 + with_baseline:]
+    fitted = make().set_params(**fit.params)
+    scorer = _scorer(model, kind, seed, data, fitted)
     fidelity = {"model": model, "data": data.name, "n_train": n_train,
                 "n_test": int(len(test)), "units": data.unit_name,
                 **train_data.measures(scorer, "train"), **test_data.measures(scorer, "test"),
                 "fit_seconds": round(fit.seconds, 2), "search": search}
     result = Calibration(model, scorer, data, train, test, seed, fit.params, fit.seconds,
                          fit.n_evaluations, fidelity, model_settings=data.settings(model, "score"))
-    if n_boot > 0:
-        say(f"bootstrap intervals ({n_boot} refits)")
-        result.intervals = bootstrap_intervals(make, train_data, fit.params, n_boot=n_boot,
-                                               seed=seed, executor=executor)
     if folds:
-        say(f"{folds}-fold cross-validation")
-        result.cross_validation = cross_validate(make, train_data, folds=folds, seed=seed,
-                                                 scorer=rescore, executor=executor, **options)
-    if len(curve):
-        say(f"learning curve {list(curve)}")
-        result.curve = learning_curve(make, data, curve, draws=curve_draws, seed=seed,
-                                      scorer=rescore, executor=executor, **options)
-    if name and name != model:
-        say(f"baseline {name} on the same split")
-        base = _factory(name, kind, seed, data)()
-        base_fit = fit_model(base, train_data, seed=seed, **options)
+        result.cross_validation = cross_validation_result(folds, scored[:len(cv_tasks)])
+    if sizes:
+        result.curve = learning_curve_result(sizes, curve_draws, scored[len(cv_tasks):])
+    if base_fit is not None:
+        base = _factory(name, kind, seed, data)().set_params(**base_fit.params)
         base = _scorer(name, kind, seed, data, base)
         result.baseline = {"model": name, "params": base_fit.params,
                            "settings": data.settings(name, "score"),
@@ -181,6 +204,10 @@ def calibrate(data: RateData | TrialData, model: str, *, n_train: int | None = N
             if key.startswith("test_") and isinstance(value, float):
                 fidelity[f"baseline_{key}"] = value
         fidelity["baseline"] = name
+    if n_boot > 0:
+        say(f"bootstrap intervals ({n_boot} refits)")
+        result.intervals = bootstrap_intervals(make, train_data, fit.params, n_boot=n_boot,
+                                               seed=seed, executor=executor)
     return result
 
 
