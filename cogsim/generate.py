@@ -308,14 +308,18 @@ def _stream_summary(results: list[dict], rows: list[np.ndarray], codes: np.ndarr
                    lapse_rate=float(summary["strategies"].get("lapse", 0) / total))
     # Items in the order of their ids as text, pairs (lo < hi) sorted: as fidelity orders them.
     ab = codes[judged]
-    ids = np.unique(np.asarray(head["item_ids"], dtype=object)[np.unique(ab)].astype(str))
-    rank = np.searchsorted(ids, np.asarray(head["item_ids"], dtype=object).astype(str)[ab])
+    used = np.unique(ab)                                  # item codes judged
+    names_used = np.asarray(head["item_ids"], dtype=object)[used].astype(str)
+    ids = np.unique(names_used)
+    rank_of = np.zeros(len(head["item_ids"]), dtype=np.int64)
+    rank_of[used] = np.searchsorted(ids, names_used)      # one lookup per item, not per pair
+    rank = rank_of[ab]
     lo, hi = rank.min(axis=1), rank.max(axis=1)
     lo_wins = np.where(rank[:, 0] == lo, a_wins[judged], n[judged] - a_wins[judged])
-    key = pd.DataFrame({"lo": lo, "hi": hi, "w": lo_wins, "n": n[judged]}).groupby(
-        ["lo", "hi"], sort=True).sum().reset_index()
-    scores = fidelity.bradley_terry_counts(key["lo"].to_numpy(), key["hi"].to_numpy(),
-                                  key["w"].to_numpy(), key["n"].to_numpy(), len(ids))
+    pair, where = np.unique(lo * len(ids) + hi, return_inverse=True)   # sorted by (lo, hi)
+    scores = fidelity.bradley_terry_counts(
+        pair // len(ids), pair % len(ids), np.bincount(where, lo_wins, len(pair)),
+        np.bincount(where, n[judged], len(pair)), len(ids))
     bt = pd.Series(scores, index=ids).sort_values(ascending=False)
     return {**summary, "bradley_terry_ranking": [{"item_id": str(i), "score": round(float(s), 6)}
                                                  for i, s in bt.items()],
