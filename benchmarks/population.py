@@ -13,7 +13,8 @@ annotators, judgments streamed to a partitioned Parquet dataset) on 10,000,000 j
 20,000 IBL annotators with 1 and with 2 local workers, each in a fresh process: wall time,
 peak memory of the whole process tree (RSS summed, which counts pages that forked workers
 share with their parent in each; and PSS, which splits them), and whether the files are
-identical (``workers2_speedup``, ``workers{1,2}_peak_rss_mb``, ``..._pss_mb``); then 1,000,000
+identical (``workers2_speedup``, timed on runs without the memory sampler, which would take
+CPU from the workers when they use every core; ``workers{1,2}_peak_rss_mb``, ``..._pss_mb``); then 1,000,000
 judgments with gold feedback after every judgment, so that every judgment is learnt
 (``learning_judgments_per_s``).  ``--quick``: 1,000,000 and 200,000 judgments.
 
@@ -158,17 +159,19 @@ def tree_rss_mb(pid: int, pss: bool = True) -> tuple[float, float]:
 
 
 def run_sharded(folder: str, n_annotators: int, n_judgments: int, workers: int,
-                learning: bool = False) -> tuple[float, float, float]:
+                learning: bool = False, memory: bool = True) -> tuple[float, float, float]:
     """``cogsim generate --workers N`` in a fresh process (4 shards, judgments streamed to
     Parquet): wall seconds, peak RSS and peak PSS of the whole process tree (MB; RSS sampled
-    every 0.25 s, PSS every 2 s: reading it walks the processes' page tables and slows them)."""
+    every 0.25 s, PSS every 2 s: reading it walks the processes' page tables and slows them).
+    With ``memory=False`` nothing is sampled (NaN memory): the sampler takes CPU from the
+    workers when they use every core, so speed-ups are timed on runs without it."""
     import tomli_w
 
     population = spec(n_annotators, n_judgments // 2)
     population["assignment"]["workload"] = n_judgments
     if learning:             # gold feedback after every judgment: every judgment is learnt
         population["feedback"] = {"rate": 1.0}
-    tag = f"{workers}-{int(learning)}"
+    tag = f"{workers}-{int(learning)}" + ("" if memory else "-timed")
     with open(f"{folder}/spec-{tag}.toml", "wb") as f:
         tomli_w.dump(population, f)
     start = time.perf_counter()
@@ -177,6 +180,9 @@ def run_sharded(folder: str, n_annotators: int, n_judgments: int, workers: int,
                              "--workers", str(workers), "--shards", "4", "--quiet",
                              "--out", f"{folder}/out-{tag}"])
     peak, ticks = [0.0, 0.0], 0
+    if not memory:
+        proc.wait()
+        peak = [float("nan")] * 2
     while proc.poll() is None:
         rss, pss = tree_rss_mb(proc.pid, pss=ticks % 8 == 0)
         peak = [max(peak[0], rss), max(peak[1], pss)]
@@ -189,13 +195,17 @@ def run_sharded(folder: str, n_annotators: int, n_judgments: int, workers: int,
 
 
 def scale_out(items, quick: bool) -> dict:
-    """One big run sharded over 1 and 2 local workers, and with learning on 2 workers."""
+    """One big run sharded over 1 and 2 local workers (timed runs, then memory runs), and
+    with learning on 2 workers."""
     n_annotators, n_judgments = (10_000, 1_000_000) if quick else (20_000, 10_000_000)
     n_learning = 200_000 if quick else 1_000_000
     with tempfile.TemporaryDirectory(prefix="cogsim-bench-population-") as folder:
         items.to_csv(f"{folder}/items.csv", index=False)
-        (w1, rss1, pss1), (w2, rss2, pss2) = (run_sharded(folder, n_annotators, n_judgments, w)
-                                              for w in (1, 2))
+        # Timed without the memory sampler, then run again to measure memory.
+        w1, w2 = (run_sharded(folder, n_annotators, n_judgments, w, memory=False)[0]
+                  for w in (1, 2))
+        (_, rss1, pss1), (_, rss2, pss2) = (run_sharded(folder, n_annotators, n_judgments, w)
+                                            for w in (1, 2))
         same = all(filecmp.cmp(f"{folder}/out-1-0/judgments/{name}",
                                f"{folder}/out-2-0/judgments/{name}", shallow=False)
                    for name in os.listdir(f"{folder}/out-1-0/judgments"))
