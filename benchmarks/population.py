@@ -14,9 +14,10 @@ annotators, judgments streamed to a partitioned Parquet dataset) on 10,000,000 j
 peak memory of the whole process tree (RSS summed, which counts pages that forked workers
 share with their parent in each; and PSS, which splits them), and whether the files are
 identical (``workers2_speedup``, timed on runs without the memory sampler, which would take
-CPU from the workers when they use every core; ``workers{1,2}_peak_rss_mb``, ``..._pss_mb``); then 1,000,000
-judgments with gold feedback after every judgment, so that every judgment is learnt
-(``learning_judgments_per_s``).  ``--quick``: 1,000,000 and 200,000 judgments.
+CPU from the workers when they use every core; ``workers{1,2}_peak_rss_mb``,
+``..._pss_mb``); then 1,000,000 judgments with gold feedback after every judgment, so that
+every judgment is learnt (``learning_judgments_per_s``).  ``--quick``: 1,000,000 and
+200,000 judgments.
 
     python benchmarks/population.py [--quick]
 """
