@@ -34,6 +34,7 @@ import os
 import signal
 import sys
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -46,17 +47,18 @@ _ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                                       "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")}
 
 
-class Executor:
-    """Runs ``fn(task)`` for many tasks; see the module docstring.  A context manager."""
+class Executor(ABC):
+    """Runs ``fn(task)`` for many tasks; see the module docstring.  A context manager.
+    Subclasses give :meth:`imap`; ``map`` and the context manager follow from it."""
 
     #: Number of tasks that may run at once.
     workers: int = 1
     #: Short description for messages, e.g. ``"2 local processes"``.
     description: str = "this process"
 
+    @abstractmethod
     def imap(self, fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[tuple[int, Any]]:
         """Yield ``(index, fn(tasks[index]))`` as the tasks complete (in any order)."""
-        raise NotImplementedError
 
     def map(self, fn: Callable[[Any], Any], tasks: Iterable[Any],
             progress: Callable[[int, int], None] | None = None) -> list[Any]:
@@ -72,7 +74,7 @@ class Executor:
                 progress(done, len(tasks))
         return results
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an executor without workers has none to release
         """Release the workers once their tasks are done (idempotent)."""
 
     def terminate(self) -> None:
