@@ -1,6 +1,7 @@
 """The ``cogsim`` command's entry point: signal handling first, then the (heavier) CLI, so
 that Ctrl-C or SIGTERM at any moment ends with one line and nothing left behind."""
 
+import os
 import signal
 import sys
 
@@ -9,7 +10,8 @@ def _before_any_work(signum, frame):
     """A signal while the command is still loading: nothing has been written yet."""
     sys.stderr.write(f"cogsim: error: interrupted ({signal.Signals(signum).name}); "
                      f"no output was written\n")
-    sys.exit(128 + signum)
+    sys.stderr.flush()
+    os._exit(128 + signum)      # not SystemExit: an import in progress could catch and wrap it
 
 
 signal.signal(signal.SIGINT, _before_any_work)

@@ -33,31 +33,42 @@ def main(argv: list[str] | None = None) -> None:
     """The console entry point: runs the command, turning every input error (ours or a
     command-line usage error) into one line on stderr and exit status 2, and SIGINT/SIGTERM
     into one line and exit status 130/143 after outputs in progress are cleaned up."""
-    from cogsim.outputs import Interrupted, install_signal_handlers
+    from cogsim.outputs import install_signal_handlers
 
     install_signal_handlers()       # again, for callers of cogsim.cli.main itself
-    cx = _click_exceptions()
     try:
         command = typer.main.get_command(app)
         code = command.main(args=argv, prog_name="cogsim", standalone_mode=False)
-    except cx.NoArgsIsHelpError as e:
-        typer.echo(e.ctx.get_help())
-        sys.exit(0)
-    except cx.UsageError as e:
-        _say_error(_usage_message(e))
-        sys.exit(2)
-    except InputError as e:
-        _say_error(str(e))
-        sys.exit(2)
-    except typer.Exit as e:
-        sys.exit(e.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        _say_error("interrupted (SIGINT); no output was written")
-        sys.exit(130)
-    except Interrupted as e:
-        _say_error(f"interrupted ({e.name}); no output was written")
-        sys.exit(128 + e.signum)
+    except BaseException as e:      # noqa: BLE001 (each kind is mapped to its status or re-raised)
+        sys.exit(_exit_status(e))
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _exit_status(error: BaseException) -> int:
+    """The exit status for a command that ended with ``error``, after saying why in one line;
+    ``error`` is re-raised if it is not an input error, a usage error or an interruption."""
+    from cogsim.outputs import interruption
+
+    cx = _click_exceptions()
+    signal = interruption(error)
+    if signal is not None:
+        _say_error(f"interrupted ({signal.name}); no output was written")
+        return 128 + signal.signum
+    if isinstance(error, cx.NoArgsIsHelpError):
+        typer.echo(error.ctx.get_help())
+        return 0
+    if isinstance(error, cx.UsageError):
+        _say_error(_usage_message(error))
+        return 2
+    if isinstance(error, InputError):
+        _say_error(str(error))
+        return 2
+    if isinstance(error, typer.Exit):
+        return error.exit_code
+    if isinstance(error, (typer.Abort, KeyboardInterrupt)):
+        _say_error("interrupted (SIGINT); no output was written")
+        return 130
+    raise error
 
 
 def _click_exceptions():

@@ -37,7 +37,7 @@ from cogsim.errors import InputError
 
 __all__ = ["GENERATE_FILES", "CALIBRATE_FILES", "REPORT_FILES", "Interrupted",
            "check_output_folder", "check_output_file", "output_folder", "output_file",
-           "install_signal_handlers", "json_ready", "sha256_file"]
+           "install_signal_handlers", "interruption", "json_ready", "sha256_file"]
 
 TEMP_PREFIX = ".cogsim-tmp-"
 MANIFEST = ".cogsim-outputs.json"
@@ -57,14 +57,31 @@ class Interrupted(BaseException):
         self.name = signal.Signals(signum).name
 
 
+#: The signals received since :func:`install_signal_handlers`, in order.
+_received: list[int] = []
+
+
 def install_signal_handlers() -> None:
     """Make SIGTERM and SIGINT raise :class:`Interrupted` in the main thread, so that
     clean-ups (``finally``, context managers) run before the process ends."""
     def handler(signum, frame):
+        _received.append(signum)
         raise Interrupted(signum)
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
+
+
+def interruption(error: BaseException) -> Interrupted | None:
+    """The interruption that ended a run with ``error``, or None if it was not one.
+
+    ``error`` is the :class:`Interrupted` itself, or another exception raised while a signal
+    was being handled: a library that calls back into Python may catch the signal's exception
+    and raise its own (pydantic, building a validator, raises a ``SchemaError``).
+    """
+    if isinstance(error, Interrupted):
+        return error
+    return Interrupted(_received[-1]) if _received else None
 
 
 def _umask() -> int:

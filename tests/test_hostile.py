@@ -434,6 +434,37 @@ def test_overwrite_replaces_only_cogsim_outputs(tmp_path: Path) -> None:
     assert (out / "summary.json").read_text() == "{}"
 
 
+WRAPPED_SIGNAL = """
+import os, signal, sys
+import cogsim.cli
+from cogsim.outputs import install_signal_handlers
+
+install_signal_handlers()
+try:
+    try:
+        os.kill(os.getpid(), signal.{name})
+        while True:             # the handler runs between two bytecodes
+            pass
+    except BaseException:       # a library calling back into Python wraps what it caught
+        raise RuntimeError("Error building validator: Interrupted") from None
+except BaseException as error:
+    sys.exit(cogsim.cli._exit_status(error))
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+def test_a_signal_wrapped_by_a_library_is_still_an_interruption(signum: int) -> None:
+    """A signal's exception that a library catches and replaces with its own (pydantic,
+    building a validator while the signal arrived, raises a SchemaError) still ends the
+    command as an interruption: one line, status 128 + signal, no traceback."""
+    script = WRAPPED_SIGNAL.format(name=signal.Signals(signum).name)
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 128 + signum, r.stderr
+    assert r.stderr.strip().splitlines() == [
+        f"cogsim: error: interrupted ({signal.Signals(signum).name}); no output was written"]
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
 def test_signals_leave_no_temporary_folder(signum: int, tmp_path: Path) -> None:
     """A signal at any point of a run (start-up, judging, writing) leaves nothing behind: no

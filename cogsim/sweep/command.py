@@ -49,7 +49,7 @@ def sweep(
     )
 
     from cogsim.executor import get_executor
-    from cogsim.outputs import Interrupted
+    from cogsim.outputs import interruption
     from cogsim.sweep.run import run_sweep
     from cogsim.sweep.spec import load_sweep
 
@@ -68,10 +68,13 @@ def sweep(
 
         try:
             result = run_sweep(plan, target, executor, progress=progress, plots=not no_plots)
-        except Interrupted as e:
-            _say_error(f"interrupted ({e.name}); the finished runs are kept in {target}/runs; "
-                       f"run the same command again to finish the sweep")
-            raise typer.Exit(128 + e.signum) from None
+        except BaseException as e:      # noqa: BLE001 (anything but an interruption re-raised)
+            signal = interruption(e)
+            if signal is None:
+                raise
+            _say_error(f"interrupted ({signal.name}); the finished runs are kept in "
+                       f"{target}/runs; run the same command again to finish the sweep")
+            raise typer.Exit(128 + signal.signum) from None
     if not quiet:
         typer.echo(f"{result['total']} runs ({result['skipped']} already done, "
                    f"{result['ran']} run on {executor.description}), "
