@@ -165,7 +165,8 @@ def parse_optimized_learning(value: bool | int | None) -> int | None:
 
 # -------------------------------------------------------------------------- noise
 def standard_logistic(rng: np.random.Generator, shape: tuple[int, ...],
-                      agents: np.ndarray | None = None) -> np.ndarray:
+                      agents: np.ndarray | None = None,
+                      ahead: np.ndarray | None = None) -> np.ndarray:
     """Standard logistic draws eps = ln(u / (1 - u)), u uniform, in single precision.
 
     Parameters
@@ -184,7 +185,7 @@ def standard_logistic(rng: np.random.Generator, shape: tuple[int, ...],
         probability is below 1e-7.  Several times faster than double-precision
         ``Generator.logistic``.
     """
-    u = uniforms(rng, shape, agents, np.float32)
+    u = uniforms(rng, shape, agents, np.float32, ahead)
     np.clip(u, np.float32(2.0 ** -25), np.float32(1 - 2.0 ** -24), out=u)
     ratio = u / (np.float32(1) - u)
     np.log(ratio, out=ratio)
@@ -192,7 +193,8 @@ def standard_logistic(rng: np.random.Generator, shape: tuple[int, ...],
 
 
 def logistic_noise(rng: np.random.Generator, scale: ArrayLike,
-                   shape: tuple[int, ...], agents: np.ndarray | None = None) -> np.ndarray:
+                   shape: tuple[int, ...], agents: np.ndarray | None = None,
+                   ahead: np.ndarray | None = None) -> np.ndarray:
     """Activation noise s * eps, eps standard logistic, in single precision.
 
     Parameters
@@ -205,13 +207,16 @@ def logistic_noise(rng: np.random.Generator, scale: ArrayLike,
         Shape of the result.
     agents : array of int, optional
         The agents of the last axis, for keyed streams (:func:`uniforms`).
+    ahead : array of int, optional
+        Keyed streams only: draw each agent's call that many calls ahead
+        (:meth:`~cogsim.streams.KeyedStreams.random`).
 
     Returns
     -------
     ndarray of float32
         float32(s) * eps.
     """
-    eps = standard_logistic(rng, shape, agents)
+    eps = standard_logistic(rng, shape, agents, ahead)
     eps *= np.asarray(scale, dtype=np.float32)
     return eps
 

@@ -109,7 +109,8 @@ class KeyedStreams:
         self.counters = counters.astype(np.uint64)
 
     # ----------------------------------------------------------------- draws
-    def _words(self, shape: tuple[int, ...], agents: np.ndarray) -> np.ndarray:
+    def _words(self, shape: tuple[int, ...], agents: np.ndarray,
+               ahead: np.ndarray | None = None) -> np.ndarray:
         agents = np.asarray(agents, dtype=np.intp).reshape(-1)
         shape = tuple(int(s) for s in shape)
         if not shape or shape[-1] != len(agents):
@@ -119,18 +120,27 @@ class KeyedStreams:
             raise ValueError(f"at most 3 leading axes of fewer than 2**{_AXIS_BITS} draws, "
                              f"got {lead}")
         with np.errstate(over="ignore"):
-            own = mix64(self._agent_words[agents] + self.counters[agents] * _GOLDEN)
-            self.counters[agents] += np.uint64(1)
+            counter = self.counters[agents]
+            if ahead is None:
+                self.counters[agents] += np.uint64(1)
+            else:
+                counter += np.asarray(ahead, dtype=np.uint64).reshape(-1)
+            own = mix64(self._agent_words[agents] + counter * _GOLDEN)
             position = (_small_positions(lead) if np.prod(lead) <= 4096
                         else _position_words(lead))
             return mix64(position[..., None] ^ own)
 
     def random(self, shape: tuple[int, ...] | int, agents: np.ndarray,
-               dtype: type = np.float64) -> np.ndarray:
-        """Uniforms in [0, 1): k 2^-53 (float64) or k 2^-24 (float32), like NumPy's."""
+               dtype: type = np.float64, ahead: np.ndarray | None = None) -> np.ndarray:
+        """Uniforms in [0, 1): k 2^-53 (float64) or k 2^-24 (float32), like NumPy's.
+
+        ``ahead`` (one count per entry of ``agents``, which may then repeat) draws what
+        each agent's call that many calls from now will draw, and moves no counter: the
+        caller moves them on with :meth:`advance` once all the calls are drawn.
+        """
         if isinstance(shape, (int, np.integer)):
             shape = (int(shape),)
-        words = self._words(shape, agents)
+        words = self._words(shape, agents, ahead)
         if np.dtype(dtype) == np.float32:
             return (words >> np.uint64(40)).astype(np.float32) * np.float32(2.0 ** -24)
         return (words >> np.uint64(11)).astype(np.float64) * (2.0 ** -53)
@@ -140,6 +150,12 @@ class KeyedStreams:
         u1 = self.random(shape, agents)
         u2 = self.random(shape, agents)
         return np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2 * np.pi * u2)
+
+    def advance(self, agents: np.ndarray, calls: np.ndarray | int) -> None:
+        """Move the counters of distinct ``agents`` on by ``calls`` draws each (after draws
+        made ``ahead``)."""
+        agents = np.asarray(agents, dtype=np.intp).reshape(-1)
+        self.counters[agents] += np.asarray(calls, dtype=np.uint64)
 
     def skip(self, agents: np.ndarray) -> None:
         """Move the agents' counters on as a draw would, without drawing (for a draw that
@@ -153,13 +169,16 @@ RandomSource = np.random.Generator | KeyedStreams
 
 
 def uniforms(rng: RandomSource, shape: tuple[int, ...], agents: np.ndarray | None = None,
-             dtype: type = np.float64) -> np.ndarray:
+             dtype: type = np.float64, ahead: np.ndarray | None = None) -> np.ndarray:
     """Uniform draws in [0, 1) of ``shape`` from a ``numpy.random.Generator``, or from
     :class:`KeyedStreams` (then ``agents``, the agents of the last axis, choose the
-    streams, and an agent's draws do not depend on who shares the call)."""
+    streams, and an agent's draws do not depend on who shares the call; ``ahead``: see
+    :meth:`KeyedStreams.random`)."""
     if isinstance(rng, np.random.Generator):
+        if ahead is not None:
+            raise ValueError("draws ahead need keyed streams, not a numpy Generator")
         return rng.random(shape, dtype=dtype)
-    return rng.random(shape, agents, dtype)
+    return rng.random(shape, agents, dtype, ahead)
 
 
 def normals(rng: RandomSource, n: int, agents: np.ndarray | None = None) -> np.ndarray:

@@ -108,6 +108,7 @@ class IBLBatch:
         self.time = np.zeros(self.n_agents, dtype=np.int64)
         self._last_learn = np.zeros(self.n_agents, dtype=np.int64)
         self._pending = None
+        self._pending_ahead = False
         self.last_blended = None     # (n, n_options) blended values of the last choose()
 
     # ------------------------------------------------------------ parameters
@@ -156,6 +157,14 @@ class IBLBatch:
     def partial(self) -> bool:
         """Whether partial matching is on (a mismatch penalty and a similarity are set)."""
         return self.mismatch_penalty is not None and bool(self._similarities)
+
+    def always_matches(self, agents) -> bool:
+        """Whether every option matches an instance of each of ``agents`` (so that a
+        decision stores no default utility): partial matching on every attribute, and at
+        least one instance each."""
+        partial_everywhere = (self.mismatch_penalty is not None
+                              and len(self._similarities) == len(self.attributes))
+        return partial_everywhere and bool(self.memory.valid[:, agents].any(axis=0).all())
 
     # ---------------------------------------------------------------- helpers
     def _agents(self, agents) -> np.ndarray:
@@ -226,7 +235,7 @@ class IBLBatch:
         return values
 
     # ----------------------------------------------------------------- choose
-    def choose(self, options, agents=None, details: bool = False):
+    def choose(self, options, agents=None, details: bool = False, ahead=None):
         """Each agent picks the option with the highest blended value.
 
         Parameters
@@ -239,13 +248,20 @@ class IBLBatch:
             Also return a dict with ``blended`` (n, n_options), ``probabilities``
             (n_options, width, n) over the agents' instance slots and ``candidates``
             (same shape, bool).
+        ahead : array of int, optional
+            Several decisions per agent in one call, for agents that learn nothing between
+            them (keyed streams only): row i is agent ``agents[i]``'s decision after
+            ``ahead[i]`` earlier ones of this call, and gets the draws it would get in a
+            call of its own.  The same as that many calls of ``choose``, each followed by a
+            ``respond`` that learns nothing.  Every option must match an instance (no
+            default utility is stored); ``respond`` then takes the rows as one decision.
 
         Returns
         -------
         chosen : array of int, shape (n,)
             Index of the chosen option for each agent (and the details dict if asked).
         """
-        agents = self._agents(agents)
+        agents = self._agents(agents) if ahead is None else np.asarray(agents, dtype=np.intp)
         if self._pending is not None:
             raise RuntimeError("choose() called before respond() for the previous decision")
         opts = self._options(options, len(agents))
@@ -263,7 +279,9 @@ class IBLBatch:
         # Without partial matching each instance is retrieved for one option only, so one
         # draw per instance is both "fresh per retrieval" and "fixed".
         shared_noise = self.fixed_noise or not self.partial
-        noise = self._draw_noise(agents, 1 if shared_noise else n_opts, width)
+        # A decision takes two calls of an agent's stream: the noise, the tie break.
+        calls = None if ahead is None else 2 * np.asarray(ahead, dtype=np.int64)
+        noise = self._draw_noise(agents, 1 if shared_noise else n_opts, width, calls)
         blended = np.empty((n_opts, n))
         probs, cands = [], []
         for o in range(n_opts):
@@ -271,6 +289,10 @@ class IBLBatch:
             cand = self._candidates(cols, option, width)
             missing = np.flatnonzero(~cand.any(axis=0))
             values = None
+            if missing.size and ahead is not None:
+                raise RuntimeError(f"choose(ahead=...): option {o} matches no instance of "
+                                   f"agents {agents[missing][:5].tolist()}; decide one call "
+                                   f"at a time")
             if missing.size:
                 values = self._default_values(o, opts, missing, agents)
                 if self.default_utility_populates:
@@ -292,24 +314,30 @@ class IBLBatch:
             blended[o] = bv
             probs.append(p)
             cands.append(cand)
-        tie_break = uniforms(self.rng, (n_opts, n), agents)
+        tie_break = uniforms(self.rng, (n_opts, n), agents,
+                             ahead=None if calls is None else calls + 1)
+        if calls is not None:
+            who, decisions = np.unique(agents, return_counts=True)
+            self.rng.advance(who, 2 * decisions)
         tie_break[blended != blended.max(axis=0)] = -1.0
         chosen = tie_break.argmax(axis=0)
         blended = blended.T
         self._pending = (agents, opts, blended, chosen)
+        self._pending_ahead = ahead is not None
         self.last_blended = blended
         if details:
             return chosen, {"blended": blended, "probabilities": np.stack(probs),
                             "candidates": np.stack(cands)}
         return chosen
 
-    def _draw_noise(self, agents, n_draws: int, width: int) -> np.ndarray:
+    def _draw_noise(self, agents, n_draws: int, width: int, ahead=None) -> np.ndarray:
         shape = (n_draws, width, len(agents))
         scale = self.noise[agents]
         if not np.any(scale):
-            skip_draw(self.rng, agents)
+            if ahead is None:
+                skip_draw(self.rng, agents)
             return np.zeros(shape, dtype=np.float32)
-        return logistic_noise(self.rng, scale, shape, agents)
+        return logistic_noise(self.rng, scale, shape, agents, ahead)
 
     # ---------------------------------------------------------------- respond
     @property
@@ -341,6 +369,9 @@ class IBLBatch:
         outcome; the others learn nothing (their outcomes may be NaN).
         """
         agents, attrs, _ = self._pending_rows(choices)
+        if self._pending_ahead and (learn is None or np.any(learn)):
+            raise RuntimeError("decisions made ahead (choose(ahead=...)) learn nothing; "
+                               "expected respond(..., learn=<all False>)")
         if learn is not None:
             learn = np.asarray(learn, dtype=bool).reshape(-1)
             if learn.shape != agents.shape:
@@ -358,6 +389,8 @@ class IBLBatch:
     def respond_delayed(self, choices=None) -> DelayedOutcomes:
         """Learn the expected (blended) value now; the real outcomes can follow later."""
         agents, attrs, expected = self._pending_rows(choices)
+        if self._pending_ahead:
+            raise RuntimeError("decisions made ahead (choose(ahead=...)) learn nothing")
         when = self.time[agents].copy()
         self.memory.learn(agents, attrs, expected, when)
         self._last_learn[agents] = when

@@ -192,9 +192,12 @@ class Oracle:
         pair_id = (query.pair_id if query.pair_id is not None
                    else self.pairs_seen + np.arange(n_pairs))
         self.pairs_seen += n_pairs
+        steps = [None if entry is None else
+                 (entry[0], codes_a[entry[1]], codes_b[entry[1]], pair_id[entry[1]])
+                 for entry in plan(self)]
         log = JudgmentLog()
-        for who, rows in plan(self):
-            log.add(**pop.judge_step(who, codes_a[rows], codes_b[rows], pair_id[rows]))
+        for columns in pop.judge_steps(steps):
+            log.add(**columns)
         return log.table(self.run_id, seed=self.seed, item_ids=pop.item_ids,
                          group_names=pop.group_names, kinds=pop.kinds,
                          strategy_labels=pop.strategy_labels)
@@ -255,20 +258,23 @@ class Oracle:
         return lambda oracle: oracle._random(int(k), pool, n_pairs)
 
     def _given(self, who: np.ndarray, rows: np.ndarray):
-        """Segments of given (annotator, pair row) judgments; a repeat closes the step."""
+        """Segments (annotators, pair rows) of given judgments; a repeat closes the step
+        (yields None when the closed step had judgments)."""
         start = 0
         for r in range(len(who)):
             if self._used[who[r]]:
                 if r > start:
                     yield who[start:r], rows[start:r]
                     start = r
-                self._close_step()
+                if self._open_new_step():
+                    yield None
             self._used[who[r]] = True
         if len(who) > start:
             yield who[start:], rows[start:]
 
     def _random(self, k: int, pool: np.ndarray, n_pairs: int):
-        """Segments of k annotators per pair, in the open step's order."""
+        """Segments (annotators, pair rows) of k annotators per pair, in the open step's
+        order; None where a step closes."""
         done = 0
         while done < n_pairs:
             if self._order is None:
@@ -279,18 +285,25 @@ class Oracle:
             free = order[~self._used[order] & pool[order]]
             take = min(len(free) // k, n_pairs - done)
             if take == 0:
-                self._close_step()
+                if self._open_new_step():
+                    yield None
                 continue
             who = free[:take * k]
             self._used[who] = True
             yield who, np.repeat(np.arange(done, done + take), k)
             done += take
 
-    def _close_step(self) -> None:
-        if self._used.any():
-            self.population.end_step()
+    def _open_new_step(self) -> bool:
+        """Forget who judged in the open step; returns whether anyone did (then the
+        population's step is to end)."""
+        judged = bool(self._used.any())
         self._used[:] = False
         self._order = None
+        return judged
+
+    def _close_step(self) -> None:
+        if self._open_new_step():
+            self.population.end_step()
 
     def end_step(self) -> None:
         """Close the open step (social influence and drift act); the next pair opens a

@@ -34,17 +34,19 @@ def labels(names: np.ndarray, codes: np.ndarray) -> pd.arrays.ArrowStringArray:
     Returns
     -------
     pandas.arrays.ArrowStringArray
+        Of pandas' ``string[pyarrow]`` dtype (Arrow ``large_string``).
     """
     codes = np.asarray(codes)
     if len(codes) <= SMALL:
-        return pd.array(np.asarray(names, dtype=object)[codes], dtype=STRING)
-    arr = pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)),
-                                         pa.array(np.asarray(names, dtype=str)))
-    return pd.array(arr.dictionary_decode(), dtype=STRING)
+        strings = pa.array(np.asarray(names, dtype=object)[codes], pa.large_string())
+    else:
+        strings = pa.array(np.asarray(names, dtype=object), pa.large_string()).take(
+            pa.array(codes.astype(np.int64, copy=False)))
+    return pd.arrays.ArrowStringArray(strings)
 
 
 STRING = pd.StringDtype("pyarrow")
-#: Up to this many rows, labels are looked up directly (cheaper than a dictionary array).
+#: Up to this many rows, labels are looked up directly (cheaper than an Arrow take).
 SMALL = 256
 
 

@@ -11,7 +11,7 @@ models learn.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import mesa
 import numpy as np
@@ -311,15 +311,70 @@ class AnnotatorPopulation(mesa.Model):
 
         Returns the judgments' columns (item codes; see :class:`JudgmentLog`).
         """
+        judged, last = self._judge(who, item_a, item_b)
+        return self._record(who, pair_id, judged, last)
+
+    def judge_steps(self, plan: Sequence[tuple | None]) -> list[dict[str, np.ndarray]]:
+        """Judge a plan: each entry ``(who, item_a, item_b, pair_id)`` as :meth:`judge_step`
+        judges it, and ``None`` ends the step (:meth:`end_step`).
+
+        When nothing can act between the entries (no learning, social influence or drift,
+        no ACT-R annotator judging, every IBL option matched by an instance), the plan's
+        judgments are evaluated in one batch: an annotator's n-th judgment gets the draws
+        of its n-th call (:meth:`~cogsim.streams.KeyedStreams.random`, ``ahead``), so the
+        results are those of one entry at a time, with one fixed cost instead of one per
+        step.  Returns the columns of each entry.
+        """
+        entries = [e for e in plan if e is not None]
+        if len(entries) < 2 or not self._can_judge_ahead(entries):
+            out = []
+            for entry in plan:
+                if entry is None:
+                    self.end_step()
+                else:
+                    out.append(self.judge_step(*entry))
+            return out
+        who, item_a, item_b = (np.concatenate([e[k] for e in entries]) for k in range(3))
+        judged, last = self._judge(who, item_a, item_b, ahead=_earlier_repeats(who))
+        out, start = [], 0
+        for entry in plan:
+            if entry is None:
+                self.end_step()
+                continue
+            rows = slice(start, start + len(entry[0]))
+            start = rows.stop
+            out.append(self._record(entry[0], entry[3], {k: v[rows] for k, v in judged.items()},
+                                    [v[rows] for v in last]))
+        return out
+
+    def _can_judge_ahead(self, entries: list[tuple]) -> bool:
+        """Whether judging ``entries`` in one batch gives what judging them in turn does."""
+        spec = self.spec
+        if (spec.social is not None or spec.drift is not None or spec.experience_rate > 0
+                or (spec.feedback is not None and spec.feedback.rate > 0)):
+            return False
+        kinds = self.kinds[np.concatenate([e[0] for e in entries])]
+        if (kinds == "actr").any():
+            return False
+        ibl = self.slot[np.concatenate([e[0] for e in entries])[kinds == "ibl"]]
+        return not len(ibl) or self.ibl.always_matches(ibl)
+
+    def _judge(self, who, item_a, item_b, ahead=None):
+        """The judgments of annotators ``who`` (repeating only with ``ahead``: each one's
+        earlier judgments in the batch, see :meth:`judge_steps`).  Returns the judged
+        columns and, for the social memory, (chosen, its value, other, its value)."""
         spec = self.spec
         m = len(who)
         # Every uniform a judgment may need, in one draw from the annotators' streams:
         # order shown, choice, tie, position shortcut, lapse, lapse coin.
-        u = iter(self.draws.random((6, m), who))
+        u = iter(self.draws.random((6, m), who, ahead=ahead))
+        if ahead is not None:
+            self.draws.advance(*np.unique(who, return_counts=True))
         a_first = next(u) < 0.5
         first = np.where(a_first, item_a, item_b)
         second = np.where(a_first, item_b, item_a)
-        v_first, v_second, p_first, decided, rt, strategy = self._evaluate(who, first, second)
+        v_first, v_second, p_first, decided, rt, strategy = self._evaluate(who, first, second,
+                                                                           ahead)
         choose_first = np.where(np.isnan(p_first), v_first > v_second,
                                 next(u) < np.nan_to_num(p_first))
         ties = v_first == v_second
@@ -327,23 +382,32 @@ class AnnotatorPopulation(mesa.Model):
         choose_first = np.where(decided >= 0, decided == 1, choose_first)
         choose_first, shortcut = effects.apply_position_bias(
             spec.position_bias, choose_first, strategy, lambda: next(u))
+        done = self.done[who] if ahead is None else self.done[who] + ahead
         choose_first, lapse_rate = effects.apply_lapses(
-            spec.fatigue, self.done[who], choose_first, strategy, lambda: next(u))
+            spec.fatigue, done, choose_first, strategy, lambda: next(u))
         p_total = effects.probability_first(p_first, shortcut, lapse_rate)
         chosen = np.where(choose_first, first, second)
         other = np.where(choose_first, second, first)
         self._learn(who, chosen, other)
-        self.done[who] += 1
-        self.last.record(who, chosen, np.where(choose_first, v_first, v_second), other,
-                         np.where(choose_first, v_second, v_first))
-        self.step_judgments += m
-        self.step_lapses += int((strategy == effects.LAPSE).sum())
+        last = [chosen, np.where(choose_first, v_first, v_second), other,
+                np.where(choose_first, v_second, v_first)]
         return dict(
-            step=np.full(m, self.judging_step), pair_id=np.asarray(pair_id),
-            annotator_id=who, item_a=item_a, item_b=item_b, first=first,
-            chosen=chosen, value_a=np.where(a_first, v_first, v_second),
+            annotator_id=who, item_a=item_a, item_b=item_b, first=first, chosen=chosen,
+            value_a=np.where(a_first, v_first, v_second),
             value_b=np.where(a_first, v_second, v_first),
-            p_a=np.where(a_first, p_total, 1 - p_total), rt=rt, strategy=strategy)
+            p_a=np.where(a_first, p_total, 1 - p_total), rt=rt, strategy=strategy), last
+
+    def _record(self, who, pair_id, judged: dict[str, np.ndarray], last: list[np.ndarray]
+                ) -> dict[str, np.ndarray]:
+        """Count the judgments of ``who`` in the step and keep them for social influence;
+        returns the step's columns."""
+        m = len(who)
+        self.done[who] += 1
+        self.last.record(who, *last)
+        self.step_judgments += m
+        self.step_lapses += int((judged["strategy"] == effects.LAPSE).sum())
+        return dict(step=np.full(m, self.judging_step), pair_id=np.asarray(pair_id),
+                    **judged)
 
     def end_step(self, social: bool = True, drift: bool = True) -> None:
         """Close the step: social influence and drift (unless switched off), then the
@@ -359,7 +423,7 @@ class AnnotatorPopulation(mesa.Model):
         self.judging_step += 1
         self.step_judgments = self.step_lapses = 0
 
-    def _evaluate(self, who, first, second):
+    def _evaluate(self, who, first, second, ahead=None):
         """Each judging annotator's view of its pair (first shown, second shown).
 
         Returns the values of the two options; P(first) where the model gives one (NaN for
@@ -375,7 +439,8 @@ class AnnotatorPopulation(mesa.Model):
         ibl = np.flatnonzero(kinds == "ibl")
         if len(ibl):
             options = np.stack([first[ibl], second[ibl]], axis=1)[:, :, None].astype(float)
-            self.ibl.choose(options, agents=self.slot[who[ibl]])
+            self.ibl.choose(options, agents=self.slot[who[ibl]],
+                            ahead=None if ahead is None else ahead[ibl])
             v1[ibl], v2[ibl] = self.ibl.last_blended[:, 0], self.ibl.last_blended[:, 1]
         actr = np.flatnonzero(kinds == "actr")
         if len(actr):
@@ -468,3 +533,14 @@ class AnnotatorPopulation(mesa.Model):
     def true_mean_values(self) -> pd.Series:
         """Each item's value averaged over the annotators' current value functions."""
         return pd.Series(values(self.z, self.weights.mean(axis=0)), index=self.item_ids)
+
+
+def _earlier_repeats(who: np.ndarray) -> np.ndarray:
+    """For each entry of ``who``, how many earlier entries name the same annotator."""
+    order = np.argsort(who, kind="stable")
+    ranked = who[order]
+    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    run = np.repeat(starts, np.diff(np.r_[starts, len(who)]))
+    out = np.empty(len(who), dtype=np.int64)
+    out[order] = np.arange(len(who)) - run
+    return out

@@ -253,10 +253,36 @@ class ItemRegistry:
     # -------------------------------------------------------------- similarity
     def similarity(self, x, y) -> np.ndarray:
         """sim of items with codes ``x`` and ``y`` (arrays of equal or broadcastable
-        shape, given as floats or integers): 1 - mean_a min(1, |z_xa - z_ya| / span_a)."""
+        shape, given as floats or integers): 1 - mean_a min(1, |z_xa - z_ya| / span_a).
+
+        When the codes repeat (an engine compares every instance of many agents with
+        their options, drawn from far fewer items), the similarities of the distinct
+        codes are computed once and looked up: the same numbers, fewer operations.
+        """
+        x = np.asarray(x).astype(np.intp)
+        y = np.asarray(y).astype(np.intp)
+        size = np.broadcast_shapes(x.shape, y.shape)
+        if np.prod(size) >= 4096:
+            (ux, ix), (uy, iy) = self._distinct(x), self._distinct(y)
+            if len(ux) * len(uy) * 4 <= np.prod(size):
+                table = self._similarity(ux[:, None], uy[None, :]).ravel()
+                return table[ix * len(uy) + iy]
+        return self._similarity(x, y)
+
+    def _distinct(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct codes (sorted) and each code's index among them, found by marking
+        the items (no sort)."""
+        seen = np.zeros(len(self), dtype=bool)
+        seen[codes] = True
+        distinct = np.flatnonzero(seen)
+        index = np.empty(len(self), dtype=np.intp)
+        index[distinct] = np.arange(len(distinct))
+        return distinct, index[codes]
+
+    def _similarity(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         m = self._matched
-        zx = m[np.asarray(x).astype(np.intp)]
-        zy = m[np.asarray(y).astype(np.intp)]
+        zx = m[x]
+        zy = m[y]
         shape = np.broadcast_shapes(zx.shape, zy.shape)
         if zx.shape != shape:
             zx, zy = (zy, zx) if zy.shape == shape else (zx - zy, 0.0)
