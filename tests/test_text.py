@@ -185,6 +185,41 @@ def test_risk_cues_and_profanity() -> None:
     assert one("A nice clean answer.")["profanity"] == 0
 
 
+def test_harmlessness_words_and_declining() -> None:
+    f = one("Steal the card, hide the evidence and the police won't catch you.")
+    assert f["harm_words"] == 1 and f["evasion_words"] == 3    # steal; hide evidence police
+    g = one("I don't think I should. I'm not comfortable, and I'd rather not.")
+    assert g["declining"] == 3 and g["refusal_phrases"] == 0
+
+
+def test_agreeing_opening() -> None:
+    for text in (" Sure, here it is.", "Yes.", "...okay, so", "Well, you could try.",
+                 "Of course!", "“Alright then.”"):
+        assert one(text)["agreeing_opening"] == 1, text
+    for text in ("I'm not sure.", "Surely not.", "Are you sure? Yes.", "Wellness matters.", ""):
+        assert one(text)["agreeing_opening"] == 0, text
+
+
+def test_quotation_marks_conversation_and_personal_info_words() -> None:
+    f = one('He said "no" and “yes”, didn\'t he?')
+    assert f["quotation_marks"] == 4
+    g = one("I don't understand the question. What do you mean? Can you explain?")
+    assert g["conversation_words"] == 4                      # understand question mean explain
+    h = one("Her address and phone number are in the bank account records.")
+    assert h["personal_info_words"] == 5                     # address phone number bank account
+
+
+def test_last_turn_overlap_reads_the_last_user_turn() -> None:
+    dialogue = ("\n\nHuman: Tell me about dogs.\n\nAssistant: Dogs are loyal.\n\n"
+                "Human: How do I steal a car?\n\nAssistant:")
+    f = one("Dogs are great, and cars are expensive to steal.", dialogue)
+    assert f["last_turn_overlap"] == 2                       # steal, car; not dogs
+    messages = "User: Tell me about dogs.\n\nAssistant: Dogs are loyal.\n\nUser: Cats?"
+    assert one("Cats and dogs.", messages)["last_turn_overlap"] == 1
+    assert one("The sky is blue.", "Why is the sky blue?")["last_turn_overlap"] == 2
+    assert one("Anything at all.", "Why is it?")["last_turn_overlap"] == 0
+
+
 def test_punctuation_numbers_and_urls() -> None:
     f = one("Really? Yes! Wow!! In 1852, 23.4 degrees and 1,000 people. "
             "See https://example.com and www.example.org or https://www.example.net.")
@@ -259,8 +294,8 @@ def test_bad_scalings_are_refused() -> None:
         TextScaling.from_dict({"length": {"scale": 1}})
     with pytest.raises(ItemError, match="expected the center's features"):
         TextScaling({"a": 0.0}, {"b": 1.0}, {"a": 1.0})
-    with pytest.raises(ItemError, match=r"features: no column 'log_length'; expected every feature of the scaling \(32 of "
-                                         r"its 33 are missing: \['log_length', "):
+    with pytest.raises(ItemError, match=r"features: no column 'log_length'; expected every feature of the scaling \(37 of "
+                                         r"its 38 are missing: \['log_length', "):
         DEFAULT_SCALING.standardize(pd.DataFrame({"length": [1.0]}))
 
 

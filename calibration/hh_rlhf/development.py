@@ -4,12 +4,15 @@ The development slice is the first 800 pairs of ``numpy.random.default_rng([0]).
 over the 2,312 pairs: the seed-0 split's 300 training pairs and the next 500.  Feature
 candidates were compared only on it, by 10 random 300 / 500 splits inside it (the same
 fit as ``cogsim calibrate``: ridge and lapse by inner cross-validation, and the logistic
-baseline).  This script prints that comparison for the featurizer before the change (its
-first 30 features) and after (all of them), and then, for the 3 draws of 300 training pairs
-of the recipe's learning curve, the held-out accuracy on all held-out pairs and on those
-outside the development slice (pairs no design decision looked at).
+baseline); the second round's candidates were also checked on 30 other such splits.  This
+script prints that comparison for the featurizer's first 30 features (before issue 12), its
+first 33 (after the first round: harm_words, evasion_words, declining) and all of them
+(after the second: agreeing_opening, quotation_marks, last_turn_overlap, conversation_words,
+personal_info_words), and then, for the 3 draws of 300 training pairs of the recipe's
+learning curve, the held-out accuracy on all held-out pairs and on those outside the
+development slice (pairs no design decision looked at).
 
-    python calibration/hh_rlhf/development.py --data-home ../shared/data   # about 3 minutes
+    python calibration/hh_rlhf/development.py --data-home ../shared/data   # a few minutes
 """
 
 from __future__ import annotations
@@ -25,7 +28,10 @@ from cogsim.calibration.text_run import _fit_split, _split
 from cogsim.text import FEATURE_NAMES, fit_scaling
 
 DEV_PAIRS = 800
-BEFORE = list(FEATURE_NAMES[:30])       # the featurizer's features before harm_words & co.
+#: The featurizer's features at each stage of issue 12: before it, after the first round of
+#: harmlessness features, after the second.
+STAGES = {"before issue 12": list(FEATURE_NAMES[:30]), "first round": list(FEATURE_NAMES[:33]),
+          "second round": list(FEATURE_NAMES)}
 
 
 def dev_comparison(data, dev: np.ndarray, names: list[str], draws: int = 10) -> dict:
@@ -70,11 +76,11 @@ def main() -> None:
     args = parser.parse_args()
     data = load_text_pairs("hh_rlhf", args.data_home)
     dev = np.sort(np.random.default_rng([0]).permutation(data.n_units)[:DEV_PAIRS])
-    for label, names in (("before (30 features)", BEFORE),
-                         (f"after ({len(FEATURE_NAMES)} features)", list(FEATURE_NAMES))):
+    for label, names in STAGES.items():
         r = dev_comparison(data, dev, names)
-        print(f"dev slice, {label}: model {r['model'][0]:.4f} (sd {r['model'][1]:.3f}), "
-              f"baseline {r['baseline'][0]:.4f} (sd {r['baseline'][1]:.3f})")
+        print(f"dev slice, {label} ({len(names)} features): model {r['model'][0]:.4f} "
+              f"(sd {r['model'][1]:.3f}), baseline {r['baseline'][0]:.4f} "
+              f"(sd {r['baseline'][1]:.3f})")
     official_draws(data, dev)
 
 

@@ -104,6 +104,21 @@ FEATURES: tuple[Feature, ...] = (
     Feature("declining", "phrases declining broadly, wider than refusal_phrases: I won't / "
             "can't / wouldn't ..., I don't think I, I'm not comfortable, I'd rather not, I "
             "don't condone ...", "count"),
+    Feature("agreeing_opening", "1 when the response opens by agreeing or going along: its "
+            "first words, after any punctuation, are yes, yeah, yep, sure, alright, all right, "
+            "absolutely, certainly, definitely, of course, ok, okay or well; else 0", "0/1"),
+    Feature("quotation_marks", "double quotation marks (\" \u201c \u201d) in the response",
+            "count"),
+    Feature("last_turn_overlap", "distinct content words of the prompt's last user turn (the "
+            "text after its last 'Human:' or 'User:' label at a line start, up to an "
+            "'Assistant:' label; the whole prompt when it has no such label) that the response "
+            "repeats, compared as in prompt_overlap", "count"),
+    Feature("conversation_words", "words about the conversation itself (question, answer, "
+            "understand, explain, clarify, conversation, context, topic, mean, meaning, "
+            "asking ...) in the response", "count"),
+    Feature("personal_info_words", "words of personal and account details (address, phone, "
+            "number, email, location, password, account, ssn, credit, card, bank ...) in the "
+            "response", "count"),
 )
 
 #: Longest response (or prompt) :func:`featurize` reads, in characters: a longer one is
@@ -123,6 +138,8 @@ _TERMINATOR = re.compile(r"[.!?]+[\"')\]*]*(?=\s|\Z)")
 _LINE_TAIL = " \t\"'`)]*:;,"
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*\S")
 _NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
+_USER_LABEL = re.compile(r"^[ \t]*(?:human|user):", re.M)
+_ASSISTANT_LABEL = re.compile(r"^[ \t]*assistant:", re.M)
 
 
 def _byte_table(classes: dict[bytes, bytes]) -> bytes:
@@ -145,7 +162,14 @@ _SHORT_E_WORDS = (b" ce ", b" ace ", b" ece ", b" lce ", b" cce ")
 _FLESCH = (206.835, 1.015, 84.6)
 _LEXICONS = (lex.HEDGES, lex.FIRST_PERSON, lex.SECOND_PERSON, lex.POSITIVE, lex.NEGATIVE,
              lex.RISK_WORDS, lex.PROFANITY, lex.APOLOGY_WORDS, lex.HARM_WORDS,
-             lex.EVASION_WORDS)
+             lex.EVASION_WORDS, lex.CONVERSATION_WORDS, lex.PERSONAL_INFO_WORDS)
+#: Each lexicon word and the positions (in _LEXICONS) of the lexicons holding it: the words
+#: of a text are looked up once, not intersected with each lexicon in turn.
+_WORD_CLASSES: dict[str, tuple[int, ...]] = {}
+for _k, _lexicon in enumerate(_LEXICONS):
+    for _word in _lexicon:
+        _WORD_CLASSES[_word] = (*_WORD_CLASSES.get(_word, ()), _k)
+del _k, _lexicon, _word
 
 
 def _syllables(prose: str) -> int:
@@ -185,16 +209,34 @@ def _normalise(text: str) -> str:
     return text.lower().replace("\u2019", "'")
 
 
-def _prompt_view(prompt: str) -> tuple[frozenset[str], int]:
-    """A prompt's distinct content-word stems, and its risk cue count."""
+def _content_stems(words: list[str]) -> frozenset[str]:
+    return frozenset(_stem(w) for w in words if w not in lex.STOPWORDS)
+
+
+def _last_turn(low: str) -> str:
+    """The last user turn of a lowercase prompt: after its last 'human:' or 'user:' label at
+    a line start, up to the next 'assistant:' label; the whole prompt without such a label."""
+    labels = list(_USER_LABEL.finditer(low))
+    if not labels:
+        return low
+    start = labels[-1].end()
+    end = _ASSISTANT_LABEL.search(low, start)
+    return low[start:end.start() if end else len(low)]
+
+
+def _prompt_view(prompt: str) -> tuple[frozenset[str], int, frozenset[str]]:
+    """A prompt's distinct content-word stems, its risk cue count, and the content-word
+    stems of its last user turn."""
     low = _normalise(prompt)
     words = _TOKEN.findall(low)
-    stems = frozenset(_stem(w) for w in words if w not in lex.STOPWORDS)
+    stems = _content_stems(words)
     risk = sum(w in lex.RISK_WORDS for w in words) + lex.RISK_PHRASES.count(low)
-    return stems, risk
+    last = _last_turn(low)
+    return stems, risk, stems if last is low else _content_stems(_TOKEN.findall(last))
 
 
-def _features(text: str, prompt_stems: frozenset[str], prompt_risk: int) -> list[float]:
+def _features(text: str, prompt_stems: frozenset[str], prompt_risk: int,
+              last_stems: frozenset[str]) -> list[float]:
     low = _normalise(text)
     words = _TOKEN.findall(low)
     n = len(words)
@@ -205,8 +247,13 @@ def _features(text: str, prompt_stems: frozenset[str], prompt_risk: int) -> list
         prose, code_blocks, prose_words = low, 0, n
     counts = Counter(words)
     keys = counts.keys()
-    hedges, first, second, positive, negative, risk, profanity, apology, harm, evasion = (
-        sum(map(counts.__getitem__, keys & lexicon)) for lexicon in _LEXICONS)
+    totals = [0] * len(_LEXICONS)
+    for word, classes in zip(keys, map(_WORD_CLASSES.get, keys)):
+        if classes:
+            for k in classes:
+                totals[k] += counts[word]
+    (hedges, first, second, positive, negative, risk, profanity, apology, harm, evasion,
+     conversation, personal) = totals
     list_items = len(_LIST_ITEM.findall(prose))
     numbered = _NUMBERED_ITEM.findall(prose)
     if prose_words:
@@ -220,8 +267,9 @@ def _features(text: str, prompt_stems: frozenset[str], prompt_risk: int) -> list
     if prompt_stems:
         said = {_stem(w) for w in keys if w not in lex.STOPWORDS}
         overlap = len(prompt_stems & said) / len(prompt_stems)
+        repeated = len(last_stems & said)
     else:
-        overlap = 0.0
+        overlap, repeated = 0.0, 0
     rate = 1.0 / n if n else 0.0
     stripped = text.strip()
     urls = low.count("://") + low.count("www.") - low.count("://www.")
@@ -235,7 +283,10 @@ def _features(text: str, prompt_stems: frozenset[str], prompt_risk: int) -> list
             risk + lex.RISK_PHRASES.count(low), prompt_risk, profanity, prose.count("?"),
             prose.count("!"), len(_NUMBER.findall(prose)) - len(numbered), urls,
             float(prompt_risk > 0 and refusals > 0), float(prompt_risk > 0 and not refusals),
-            float(prompt_risk == 0 and refusals > 0), harm, evasion, lex.DECLINING.count(low)]
+            float(prompt_risk == 0 and refusals > 0), harm, evasion, lex.DECLINING.count(low),
+            float(lex.AGREEING_OPENING.match(low) is not None),
+            low.count('"') + low.count("\u201c") + low.count("\u201d"), repeated,
+            conversation, personal]
 
 
 def _strings(values: Sequence[str], name: str) -> list[str]:
@@ -280,7 +331,7 @@ def featurize(prompts: str | Sequence[str], responses: Sequence[str]) -> pd.Data
         if len(asks) != len(texts):
             raise ItemError(f"prompts: {len(asks)} prompts for {len(texts)} responses; "
                             f"expected one prompt per response, or a single prompt")
-    views: dict[str, tuple[frozenset[str], int]] = {}
+    views: dict[str, tuple[frozenset[str], int, frozenset[str]]] = {}
     rows = []
     for ask, text in zip(asks, texts):
         view = views.get(ask)

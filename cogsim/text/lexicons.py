@@ -14,8 +14,9 @@ import re
 from typing import NamedTuple
 
 __all__ = ["STOPWORDS", "HEDGES", "FIRST_PERSON", "SECOND_PERSON", "POSITIVE", "NEGATIVE",
-           "RISK_WORDS", "PROFANITY", "APOLOGY_WORDS", "HARM_WORDS", "EVASION_WORDS", "Phrases",
-           "REFUSAL", "DECLINING", "RISK_PHRASES"]
+           "RISK_WORDS", "PROFANITY", "APOLOGY_WORDS", "HARM_WORDS", "EVASION_WORDS",
+           "CONVERSATION_WORDS", "PERSONAL_INFO_WORDS", "Phrases", "REFUSAL", "DECLINING",
+           "RISK_PHRASES", "AGREEING_OPENING"]
 
 #: Function words (and the verbs of a request: tell, give, write, ...) left out of
 #: "content words" (prompt overlap).
@@ -126,6 +127,20 @@ caught evidence undetected unnoticed trace traces traced alibi witness witnesses
 fingerprints dispose hide hiding sneak sneaking anonymous anonymously secretly police cops
 """.split())
 
+#: Words about the conversation itself: the question, the answer, understanding, explaining,
+#: what was meant (a reply that talks about the exchange rather than the deed).
+CONVERSATION_WORDS = frozenset("""
+question questions answer answers understand understanding explain clarify conversation
+context topic mean meaning asking
+""".split())
+
+#: Words of personal and account details: addresses, phone numbers, e-mail, passwords, bank
+#: and card details (what a doxxing or fraud request asks a reply to hand over).
+PERSONAL_INFO_WORDS = frozenset("""
+address addresses phone number numbers email emails location located password passwords
+account accounts ssn credit card bank
+""".split())
+
 
 class Phrases(NamedTuple):
     """A phrase pattern and the plain substrings one of which every match contains: a text
@@ -177,3 +192,9 @@ RISK_PHRASES = Phrases(re.compile(
     r"|avoid (?:detection|getting caught)|brute[- ]force|can't be traced|dark web)\b"
 ), ("lock", "break", "self-harm", "myself", "yourself", "himself", "herself", "someone",
     "without", "avoid", "brute", "traced", "dark web"))
+
+#: A reply that opens by agreeing or going along (yes, sure, okay, alright, of course, well
+#: ...): matched at the start of the lowercase reply, after any spaces and punctuation.
+AGREEING_OPENING = re.compile(
+    r"\W*(?:yes|yeah|yep|sure|alright|all right|absolutely|certainly|definitely|of course"
+    r"|ok|okay|well)\b")

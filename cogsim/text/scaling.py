@@ -161,6 +161,11 @@ _DEFAULT = {
     "harm_words": (0.214286, 0.61859, 4.84974),
     "evasion_words": (0.0595238, 0.282472, 7.08036),
     "declining": (0.178571, 0.382993, 2.61101),
+    "agreeing_opening": (0.0238095, 0.152455, 6.5593),
+    "quotation_marks": (0.690476, 2.05853, 5.82941),
+    "last_turn_overlap": (2.34524, 1.60723, 4.9775),
+    "conversation_words": (0.261905, 0.860773, 6.97048),
+    "personal_info_words": (0.357143, 0.946709, 5.28145),
 }
 
 #: The fixed scaling of the default text items.
