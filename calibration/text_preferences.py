@@ -5,7 +5,7 @@ spec should reproduce.
     python calibration/text_preferences.py copilot_arena [--data-home DIR]
 
 Texts in natural language (hh-rlhf, MT-Bench, a judgments file of texts) are calibrated on
-the 33 features of ``cogsim.text`` by ``cogsim calibrate hh_rlhf|mt_bench|FILE --model
+the 38 features of ``cogsim.text`` by ``cogsim calibrate hh_rlhf|mt_bench|FILE --model
 bradley_terry`` (``calibration/hh_rlhf/``, ``calibration/mt_bench/``), which this script's
 ``hh_rlhf`` mode preceded; the mode is kept to reproduce the two-attribute figures.
 
