@@ -166,6 +166,12 @@ class IBLBatch:
                               and len(self._similarities) == len(self.attributes))
         return partial_everywhere and bool(self.memory.valid[:, agents].any(axis=0).all())
 
+    def _similarities_broadcast(self) -> bool:
+        """Whether every similarity function takes broadcast arrays (True, or a function
+        marked ``broadcasts``)."""
+        return all(f is True or getattr(f, "broadcasts", False)
+                   for f, _ in self._similarities.values())
+
     # ---------------------------------------------------------------- helpers
     def _agents(self, agents) -> np.ndarray:
         return agent_indices(agents, self.n_agents)
@@ -200,14 +206,16 @@ class IBLBatch:
         return cand
 
     def _penalty(self, cols, option, width: int) -> np.ndarray:
-        """Partial-matching term (width, n) of each instance for an option."""
+        """Partial-matching term (width, n) of each instance for an option (n,
+        n_attributes); for several options at once (n_options, n, n_attributes), when the
+        similarity functions broadcast, (n_options, width, n)."""
         mem = self.memory
         valid = mem.valid[:width, cols]
         all_valid = bool(valid.all())
 
         def similarities():
             for j, (f, _) in sorted(self._similarities.items()):
-                y = option[:, j]
+                y = option[:, j] if option.ndim == 2 else option[:, None, :, j]
                 x = mem.attributes[:width, j, cols]
                 if not all_valid:
                     # Empty slots get the option's own value, so that no function sees them.
@@ -284,6 +292,11 @@ class IBLBatch:
         noise = self._draw_noise(agents, 1 if shared_noise else n_opts, width, calls)
         blended = np.empty((n_opts, n))
         probs, cands = [], []
+        # Every option's partial matching in one pass, when no option can store a default
+        # utility (which would change the instances between options).
+        joint = (self._penalty(cols, opts.transpose(1, 0, 2), width)
+                 if n_opts > 1 and self.partial and self._similarities_broadcast()
+                 and self.always_matches(agents) else None)
         for o in range(n_opts):
             option = opts[:, o]
             cand = self._candidates(cols, option, width)
@@ -305,7 +318,8 @@ class IBLBatch:
                         cand, *cands = [np.pad(c, ((0, grow), (0, 0))) for c in [cand] + cands]
                         probs = [np.pad(p, ((0, grow), (0, 0))) for p in probs]
                         width += grow
-            penalty = self._penalty(cols, option, width) if self.partial else None
+            penalty = (None if not self.partial else joint[o] if joint is not None
+                       else self._penalty(cols, option, width))
             act = activation_from(base, noise[0 if shared_noise else o], penalty)
             p = retrieval_probabilities(act, cand, tau, sequential=self.sequential_sums)
             bv = blend(p, mem.utility[:width, cols], sequential=self.sequential_sums)

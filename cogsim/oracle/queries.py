@@ -174,12 +174,16 @@ def read_query(pairs, registry: ItemRegistry, n_annotators: int,
         raise ItemError("pairs: the batch is empty; expected at least one pair")
     new_items = None
     if new:
-        new_items = pd.concat(new, ignore_index=True).drop_duplicates("item_id")
-        clash = new_items["item_id"].duplicated()
-        if clash.any():
-            raise ItemError(f"items: {new_items['item_id'][clash].iloc[0]!r} is given twice "
-                            f"with other attributes; expected one description per item")
-    known = set(new_items["item_id"]) if new_items is not None else set()
+        new_items = new[0] if len(new) == 1 else pd.concat(new, ignore_index=True)
+        ids = new_items["item_id"].tolist()
+        if len(set(ids)) < len(ids):
+            new_items = new_items.drop_duplicates("item_id")
+            clash = new_items["item_id"].duplicated()
+            if clash.any():
+                raise ItemError(f"items: {new_items['item_id'][clash].iloc[0]!r} is given "
+                                f"twice with other attributes; expected one description per "
+                                f"item")
+    known = set(new_items["item_id"].tolist()) if new_items is not None else set()
     for side, ids in (("item_a", item_a), ("item_b", item_b)):
         for r, i in enumerate(ids):
             if i not in registry.index and i not in known:
@@ -199,10 +203,7 @@ def read_query(pairs, registry: ItemRegistry, n_annotators: int,
 
 def _ids(column: pd.Series) -> np.ndarray:
     """A column of item ids as an object array of str."""
-    values = column.to_numpy(dtype=object)
-    if len(values) > 256:
-        return column.astype(str).to_numpy(dtype=object)
-    return np.array([v if type(v) is str else str(v) for v in values], dtype=object)
+    return np.array([v if type(v) is str else str(v) for v in column.tolist()], dtype=object)
 
 
 def _integers(column: pd.Series, name: str, low: int, high: int | None) -> np.ndarray:

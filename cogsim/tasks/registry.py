@@ -134,25 +134,24 @@ class ItemRegistry:
             raise ItemError(f"{source}: unknown attribute {extra[0]!r}; expected only "
                             f"{self.attributes} (and item_id, prompt, text)")
         raw = self._numbers(items, source)
-        ids = (items["item_id"].astype(str) if "item_id" in items.columns
-               else self.content_ids(raw))
+        ids = (np.array([i if type(i) is str else str(i) for i in items["item_id"].tolist()],
+                        dtype=object)
+               if "item_id" in items.columns else self.content_ids(raw).to_numpy(dtype=object))
         others = {c: items[c].to_numpy() for c in items.columns
                   if c != "item_id" and c not in self.attributes}
-        items = pd.DataFrame(raw, columns=self.attributes)
-        items.insert(0, "item_id", ids.to_numpy(dtype=object))
-        for k, (c, values) in enumerate(others.items()):
-            items.insert(1 + k, c, values)
-        dup = items["item_id"].duplicated(keep=False).to_numpy()
-        if dup.any():
+        items = pd.concat([pd.DataFrame({"item_id": pd.Series(ids, dtype=object),
+                                         **{c: pd.Series(v) for c, v in others.items()}}),
+                           pd.DataFrame(raw, columns=list(self.attributes))], axis=1)
+        if len(set(ids.tolist())) < len(ids):
+            dup = items["item_id"].duplicated(keep=False).to_numpy()
             first = items["item_id"][dup].iloc[0]
-            rows = np.flatnonzero(items["item_id"].to_numpy() == first)
+            rows = np.flatnonzero(ids == first)
             if not np.array_equal(raw[rows], np.broadcast_to(raw[rows[0]], raw[rows].shape)):
                 raise ItemError(f"{source}, row {rows[1] + 1}, column 'item_id': {first!r} "
                                 f"appears again with other attributes; expected one "
                                 f"description per item")
         index = self.index                  # a dict lookup per row: no pass over the registry
-        codes = np.fromiter((index.get(i, -1) for i in items["item_id"].to_numpy()),
-                            dtype=np.int64, count=len(items))
+        codes = np.fromiter((index.get(i, -1) for i in ids), dtype=np.int64, count=len(ids))
         seen = codes >= 0
         if seen.any():
             rows = np.flatnonzero(seen)
@@ -170,9 +169,9 @@ class ItemRegistry:
 
     def _numbers(self, items: pd.DataFrame, source: str) -> np.ndarray:
         """The attribute columns as an (n, A) float array; every value a finite number."""
-        block = items[self.attributes]
-        if all(pd.api.types.is_numeric_dtype(t) for t in block.dtypes):
-            raw = block.to_numpy(dtype=float)
+        dtypes = dict(zip(items.columns, items.dtypes))
+        if all(getattr(dtypes[a], "kind", "O") in "biuf" for a in self.attributes):
+            raw = self._attribute_block(items)
             if np.isfinite(raw).all():
                 return raw
         raw = np.empty((len(items), len(self.attributes)))
@@ -186,6 +185,14 @@ class ItemRegistry:
                                 f"number, got {items[a].iloc[row]!r}")
             raw[:, j] = values
         return raw
+
+    def _attribute_block(self, items: pd.DataFrame) -> np.ndarray:
+        """The attribute columns of a table as an (n, A) float array (a slice when they
+        stand together in order, as :meth:`check` leaves them)."""
+        where = items.columns.get_indexer(list(self.attributes))
+        if len(where) and where[0] >= 0 and np.array_equal(where, where[0] + np.arange(len(where))):
+            return items.iloc[:, where[0]:where[0] + len(where)].to_numpy(dtype=float)
+        return items[list(self.attributes)].to_numpy(dtype=float)
 
     def content_ids(self, raw: np.ndarray) -> pd.Series:
         """Ids for items given without one: ``"x"`` and 16 hex digits of the SHA-256 of
@@ -206,16 +213,21 @@ class ItemRegistry:
                             count=len(ids))
         new = np.flatnonzero(codes < 0)
         if len(new):
-            fresh = pd.unique(ids[new])
-            first = pd.Index(ids).get_indexer(fresh)
+            first_row = {}                      # each new id's first row, in order
+            for r in new.tolist():
+                first_row.setdefault(ids[r], r)
+            fresh = np.array(list(first_row), dtype=object)
+            first = np.fromiter(first_row.values(), dtype=np.int64, count=len(first_row))
             start = len(self)
             self._reserve(start + len(fresh))
-            raw = items[self.attributes].to_numpy(dtype=float)[first]
+            raw = self._attribute_block(items)
+            if len(first) < len(raw) or not np.array_equal(first, np.arange(len(raw))):
+                raw = raw[first]
             z = self.scaling.standardize(raw)
             end = start + len(fresh)
             self._raw[start:end], self._z[start:end] = raw, z
             self._matched[start:end] = z / self.scaling.span
-            self._ids[start:end] = [str(i) for i in fresh]
+            self._ids[start:end] = [i if type(i) is str else str(i) for i in fresh.tolist()]
             self._n = end
             self.index.update(zip(fresh.tolist(), range(start, end)))
             for column, known in (("prompt", self.prompts), ("text", self.texts)):
@@ -264,7 +276,7 @@ class ItemRegistry:
         size = np.broadcast_shapes(x.shape, y.shape)
         if np.prod(size) >= 4096:
             (ux, ix), (uy, iy) = self._distinct(x), self._distinct(y)
-            if len(ux) * len(uy) * 4 <= np.prod(size):
+            if len(ux) * len(uy) * 5 <= np.prod(size) * 4:
                 table = self._similarity(ux[:, None], uy[None, :]).ravel()
                 return table[ix * len(uy) + iy]
         return self._similarity(x, y)
@@ -299,4 +311,5 @@ class ItemRegistry:
         def similarity(x, y):
             return self.similarity(x, y)
         similarity.exact_on_equal = True
+        similarity.broadcasts = True
         return similarity
