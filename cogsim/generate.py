@@ -11,8 +11,10 @@ Kendall tau against the true mean values).
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,7 @@ from cogsim import __version__
 from cogsim.errors import InputError, check_judgments_fit
 from cogsim.outputs import GENERATE_FILES, json_ready, output_folder
 from cogsim.population import AnnotatorPopulation
+from cogsim.population.assignment import check_schedule
 from cogsim.spec import PopulationSpec, parse_spec, spec_to_toml
 from cogsim.tasks import all_pairs, random_pairs
 
@@ -185,7 +188,8 @@ CHUNK_ROWS, DEFAULT_SHARDS = 250_000, 4
 
 @dataclass
 class ShardTask:
-    """One shard's work (picklable): its schedule entries by step, items as codes a, b."""
+    """One shard's work (picklable): the pairs as item codes (n, 2) and ids (``None``: the
+    row numbers); the shard computes its part of the schedule (its annotators' entries)."""
     spec: PopulationSpec
     items: pd.DataFrame
     seed: int
@@ -196,11 +200,8 @@ class ShardTask:
     run_id: str
     chunk_rows: int
     n_steps: int
-    step: np.ndarray
-    who: np.ndarray
-    pair_id: np.ndarray
-    a: np.ndarray
-    b: np.ndarray
+    codes: np.ndarray
+    pair_ids: np.ndarray | None
 
 
 def _pairs_for(spec: PopulationSpec, items: pd.DataFrame, seed: int) -> pd.DataFrame:
@@ -211,20 +212,19 @@ def _pairs_for(spec: PopulationSpec, items: pd.DataFrame, seed: int) -> pd.DataF
             else random_pairs(items, spec.assignment.pairs, pair_rng))
 
 
-def _schedule(spec: PopulationSpec, items: pd.DataFrame, pairs: pd.DataFrame, seed: int,
-              source: str) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The population's schedule flattened: (steps, step, annotator, pair row, item codes
-    (n, 2)); the assignment stream is the seed's 3rd spawned sequence, as the population's."""
-    from cogsim.population.assignment import schedule
-
+def _pair_codes(spec: PopulationSpec, items: pd.DataFrame, pairs: pd.DataFrame | None,
+                seed: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """The pairs as item codes (rows of ``items``), (n, 2), and their ids (``None`` when
+    they are the row numbers).  Sampled pairs are drawn as :func:`_pairs_for` draws them,
+    on the items numbered by row: the codes come without a table of ids to look up."""
+    if pairs is None:
+        numbered = items[[c for c in ("prompt",) if c in items.columns]].assign(
+            item_id=np.arange(len(items)))
+        pairs = _pairs_for(spec, numbered, seed)
+        return pairs[["item_a", "item_b"]].to_numpy(np.int64), None
     index = pd.Index(items["item_id"].astype(str))
     codes = np.stack([index.get_indexer(pairs[c].astype(str)) for c in ("item_a", "item_b")], 1)
-    plan = schedule(spec.assignment, spec.n_annotators, len(pairs),
-                    np.random.default_rng(np.random.SeedSequence(seed).spawn(7)[2]), source)
-    step = np.repeat(np.arange(len(plan)), [len(w) for w, _ in plan])
-    who = np.concatenate([w for w, _ in plan]) if plan else np.zeros(0, np.int64)
-    row = np.concatenate([p for _, p in plan]) if plan else np.zeros(0, np.int64)
-    return len(plan), step, who, row, codes
+    return codes, pairs["pair_id"].to_numpy()
 
 
 def judge_shard(task: ShardTask) -> dict:
@@ -234,12 +234,19 @@ def judge_shard(task: ShardTask) -> dict:
     draws from the judge's keyed stream, an annotator learns only from its own judgments, and
     drift moves every annotator's weights from its own stream in every shard alike: the union
     of the shards' judgments is the unsharded run's.  Returns the counts for the summary."""
+    from cogsim.population.assignment import shard_entries
     from cogsim.population.judgments import JudgmentLog
 
+    step, who, row = shard_entries(task.spec.assignment, task.spec.n_annotators,
+                                   len(task.codes), _assignment_rng(task.seed), task.shard,
+                                   task.n_shards, task.source)
+    who, row = who.astype(np.int32), row.astype(np.int32)     # 32-bit: half the memory
+    a_all, b_all = task.codes[row, 0], task.codes[row, 1]
+    pair_id = row.astype(np.int64) if task.pair_ids is None else task.pair_ids[row]
     population = AnnotatorPopulation(task.spec, task.items, None, seed=task.seed,
                                      source=task.source)
     labels = population.strategy_labels
-    counts = {"a_won": np.zeros(len(task.who), bool), "first": 0,
+    counts = {"a_won": np.zeros(len(who), bool), "first": 0, "rows": row,
               "groups": np.zeros(len(task.spec.groups), np.int64),
               "strategies": np.zeros(len(labels), np.int64)}
     folder, buffer, rows, part = Path(task.folder) / "judgments", [], 0, 0
@@ -257,12 +264,12 @@ def judge_shard(task: ShardTask) -> dict:
             part += 1
         buffer, rows = [], 0
 
-    bounds = np.searchsorted(task.step, np.arange(task.n_steps + 1))
+    bounds = np.searchsorted(step, np.arange(task.n_steps + 1))
     for s in range(task.n_steps):
         lo, hi = bounds[s], bounds[s + 1]
         if hi > lo:
-            w, a = task.who[lo:hi], task.a[lo:hi]
-            columns = population.judge_step(w, a, task.b[lo:hi], task.pair_id[lo:hi])
+            w, a = who[lo:hi], a_all[lo:hi]
+            columns = population.judge_step(w, a, b_all[lo:hi], pair_id[lo:hi])
             buffer.append(columns)
             rows += hi - lo
             counts["a_won"][lo:hi] = columns["chosen"] == a
@@ -282,6 +289,18 @@ def judge_shard(task: ShardTask) -> dict:
                       item_ids=population.item_ids, scaling=population.registry.scaling.to_spec(),
                       group_names=[g.name for g in task.spec.groups])
     return counts
+
+
+def _assignment_rng(seed: int) -> np.random.Generator:
+    """The population's assignment stream: the seed's 3rd spawned sequence."""
+    return np.random.default_rng(np.random.SeedSequence(seed).spawn(7)[2])
+
+
+def _background_import(name: str) -> threading.Thread:
+    """Import module ``name`` in a started thread (join it before forking)."""
+    thread = threading.Thread(target=importlib.import_module, args=(name,), daemon=True)
+    thread.start()
+    return thread
 
 
 def _stream_summary(results: list[dict], rows: list[np.ndarray], codes: np.ndarray) -> dict:
@@ -354,19 +373,17 @@ def generate_sharded(spec: PopulationSpec, items: pd.DataFrame, out_dir: str | P
         raise InputError(f"shards: expected a whole number >= 1, got {n_shards}")
     n_shards = min(n_shards, spec.n_annotators)
     executor, run_id = executor or SerialExecutor(), f"{spec.name}-seed{seed}"
-    pairs = pairs if pairs is not None else _pairs_for(spec, items, seed)
-    n_steps, step, who, row, codes = _schedule(spec, items, pairs, seed, source)
-    pair_ids, i32 = pairs["pair_id"].to_numpy(), np.int32    # 32-bit entries: half the memory
-    pairs, codes = None, codes.astype(i32)
+    summarizer = _background_import("cogsim.fidelity")    # SciPy: while the pairs are drawn
+    codes, pair_ids = _pair_codes(spec, items, pairs, seed)
+    codes, pairs = codes.astype(np.int32), None               # 32-bit: half the memory
+    n_steps = check_schedule(spec.assignment, spec.n_annotators, len(codes), source)
+    summarizer.join()                   # before any worker is forked: no import half-done
     with output_folder(out_dir, overwrite=overwrite) as tmp:
         (tmp / "judgments").mkdir()
-        mine = [np.flatnonzero(who % n_shards == s) for s in range(n_shards)]
-        rows = [row[m].astype(i32) for m in mine]
         tasks = [ShardTask(spec, items, seed, source, s, n_shards, str(tmp), run_id, chunk_rows,
-                           n_steps, step[m].astype(i32), who[m].astype(i32), pair_ids[r],
-                           codes[r, 0], codes[r, 1]) for s, (m, r) in enumerate(zip(mine, rows))]
-        step = who = row = mine = None
+                           n_steps, codes, pair_ids) for s in range(n_shards)]
         results = executor.map(judge_shard, tasks, progress=progress)
+        rows = [r.pop("rows") for r in results]
         summary = {"shards": n_shards, **_stream_summary(results, rows, codes)}
         if spec.scaling is None:
             spec = parse_spec({**spec.model_dump(exclude_none=True),
