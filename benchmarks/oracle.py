@@ -2,7 +2,7 @@
 
 All in one process, on the default population (60 annotators: 45 IBL, 15 Bradley-Terry;
 3 annotators per pair; the oracle's default memory: optimized learning, at most 150
-instances per annotator) judging the default item set (84 texts, 33 text features):
+instances per annotator) judging the default item set (84 texts, 38 text features):
 
 1. throughput at batch 256 pairs (768 judgments per call), annotators not learning (the
    default spec has no experience or feedback), and the same with every judgment learned
