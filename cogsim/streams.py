@@ -32,13 +32,12 @@ _AXIS_BITS = 21
 def mix64(z: np.ndarray) -> np.ndarray:
     """SplitMix64's finalizer on uint64 words (wrapping arithmetic), in place when ``z`` is
     an array: z ^= z >> 30; z *= M1; z ^= z >> 27; z *= M2; z ^= z >> 31."""
-    z = np.asarray(z, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        z ^= z >> _S30
-        z *= _M1
-        z ^= z >> _S27
-        z *= _M2
-        z ^= z >> _S31
+    z = np.asarray(z, dtype=np.uint64)       # array arithmetic wraps without a warning
+    z ^= z >> _S30
+    z *= _M1
+    z ^= z >> _S27
+    z *= _M2
+    z ^= z >> _S31
     return z
 
 
@@ -119,16 +118,17 @@ class KeyedStreams:
         if len(lead) > 3 or any(s >= 2 ** _AXIS_BITS for s in lead):
             raise ValueError(f"at most 3 leading axes of fewer than 2**{_AXIS_BITS} draws, "
                              f"got {lead}")
-        with np.errstate(over="ignore"):
-            counter = self.counters[agents]
-            if ahead is None:
-                self.counters[agents] += np.uint64(1)
-            else:
-                counter += np.asarray(ahead, dtype=np.uint64).reshape(-1)
-            own = mix64(self._agent_words[agents] + counter * _GOLDEN)
-            position = (_small_positions(lead) if np.prod(lead) <= 4096
-                        else _position_words(lead))
-            return mix64(position[..., None] ^ own)
+        counter = self.counters[agents]
+        if ahead is None:
+            self.counters[agents] += np.uint64(1)
+        else:
+            counter += np.asarray(ahead, dtype=np.uint64).reshape(-1)
+        own = mix64(self._agent_words[agents] + counter * _GOLDEN)
+        size = 1
+        for s in lead:
+            size *= s
+        position = _small_positions(lead) if size <= 4096 else _position_words(lead)
+        return mix64(position[..., None] ^ own)
 
     def random(self, shape: tuple[int, ...] | int, agents: np.ndarray,
                dtype: type = np.float64, ahead: np.ndarray | None = None) -> np.ndarray:

@@ -151,3 +151,35 @@ def test_oracle_batch_without_learning_equals_one_pair_at_a_time():
     pd.testing.assert_frame_equal(whole, ones)
     pd.testing.assert_frame_equal(whole_oracle.judge(pairs.iloc[:50]),
                                   ones_oracle.judge(pairs.iloc[:50]))
+
+
+def test_ibl_options_in_one_pass_equal_one_option_at_a_time():
+    """With partial matching on every attribute, a similarity function that broadcasts
+    lets the engine match every option in one pass; the values, the probabilities and
+    the choices are those of matching one option at a time, bit for bit."""
+    def similarity(x, y):
+        return 1 - np.minimum(np.abs(x - y), 10) / 10
+
+    def broadcasting(x, y):
+        return similarity(x, y)
+    broadcasting.broadcasts = True
+
+    rng = np.random.default_rng(3)
+    options = rng.integers(0, 40, (30, 3, 2)).astype(float)
+    noise = rng.uniform(0.1, 0.5, 30)
+    results = []
+    for function in (similarity, broadcasting):
+        model = IBLBatch(30, ["a", "b"], noise=noise,
+                         decay=0.5, mismatch_penalty=4.0, seed=KeyedStreams(5, 30))
+        model.sequential_sums = True
+        model.similarity(["a", "b"], function)
+        fill = np.random.default_rng(4)
+        for _ in range(25):
+            model.populate(fill.integers(0, 40, (30, 1, 2)).astype(float),
+                           fill.normal(size=30))
+        chosen, details = model.choose(options, details=True)
+        results.append((chosen, details))
+    (c1, d1), (c2, d2) = results
+    np.testing.assert_array_equal(c1, c2)
+    for key in ("blended", "probabilities", "candidates"):
+        np.testing.assert_array_equal(d1[key], d2[key], err_msg=key)

@@ -297,7 +297,15 @@ class IBLBatch:
         joint = (self._penalty(cols, opts.transpose(1, 0, 2), width)
                  if n_opts > 1 and self.partial and self._similarities_broadcast()
                  and self.always_matches(agents) else None)
-        for o in range(n_opts):
+        if joint is not None and self.sequential_sums:
+            # Then every instance is a candidate for every option: all options in one pass,
+            # summing in the same order (left to right) as one option at a time.
+            cand = self._candidates(cols, opts[:, 0], width)
+            act = activation_from(base, noise if not shared_noise else noise[0], joint)
+            p = retrieval_probabilities(act, cand, tau, axis=1, sequential=True)
+            blended = blend(p, mem.utility[:width, cols], axis=1, sequential=True)
+            probs, cands = list(p), [cand] * n_opts
+        for o in range(n_opts if joint is None or not self.sequential_sums else 0):
             option = opts[:, o]
             cand = self._candidates(cols, option, width)
             missing = np.flatnonzero(~cand.any(axis=0))
@@ -398,6 +406,13 @@ class IBLBatch:
         if len(agents):
             self.memory.learn(agents, attrs, outcomes, self.time[agents])
             self._last_learn[agents] = self.time[agents]
+        self._pending = None
+
+    def end_decision(self) -> None:
+        """End the pending decision without learning (no outcome was seen): what
+        ``respond`` does with a ``learn`` mask that is all False."""
+        if self._pending is None:
+            raise RuntimeError("end_decision() called with no decision pending")
         self._pending = None
 
     def respond_delayed(self, choices=None) -> DelayedOutcomes:

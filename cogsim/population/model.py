@@ -349,15 +349,18 @@ class AnnotatorPopulation(mesa.Model):
 
     def _can_judge_ahead(self, entries: list[tuple]) -> bool:
         """Whether judging ``entries`` in one batch gives what judging them in turn does."""
-        spec = self.spec
-        if (spec.social is not None or spec.drift is not None or spec.experience_rate > 0
-                or (spec.feedback is not None and spec.feedback.rate > 0)):
+        if self.spec.social is not None or self.spec.drift is not None or self._sees_outcomes():
             return False
         kinds = self.kinds[np.concatenate([e[0] for e in entries])]
         if (kinds == "actr").any():
             return False
         ibl = self.slot[np.concatenate([e[0] for e in entries])[kinds == "ibl"]]
         return not len(ibl) or self.ibl.always_matches(ibl)
+
+    def _sees_outcomes(self) -> bool:
+        """Whether judging can end in an outcome to learn (own experience or feedback)."""
+        spec = self.spec
+        return spec.experience_rate > 0 or (spec.feedback is not None and spec.feedback.rate > 0)
 
     def _judge(self, who, item_a, item_b, ahead=None):
         """The judgments of annotators ``who`` (repeating only with ``ahead``: each one's
@@ -481,7 +484,10 @@ class AnnotatorPopulation(mesa.Model):
         """IBL and ACT-R annotators learn from gold feedback or their own experience; ACT-R
         annotators of groups with utility learning are rewarded +1 for a choice that the
         gold values agree with and -1 for one they contradict."""
-        if self.ibl is not None and self.ibl.pending_options is not None:
+        if self.ibl is not None and self.ibl.pending_options is not None \
+                and not self._sees_outcomes():
+            self.ibl.end_decision()           # no outcome to learn, and no draw for one
+        elif self.ibl is not None and self.ibl.pending_options is not None:
             rows = self.kinds[who] == "ibl"
             outcome, learn, _ = self._outcomes(who[rows], chosen[rows])
             # The engine credits the chosen option; choices are given so that a shortcut or
@@ -489,8 +495,10 @@ class AnnotatorPopulation(mesa.Model):
             pending_items = self.ibl.pending_options[:, :, 0]
             choice_index = np.where(pending_items[:, 0] == chosen[rows], 0, 1)
             self.ibl.respond(outcome, choices=choice_index, learn=learn)
+        if self.actr is None:
+            return
         rows = np.flatnonzero(self.kinds[who] == "actr")
-        if self.actr is None or not len(rows):
+        if not len(rows):
             return
         sub, item = who[rows], chosen[rows]
         outcome, learn, gold = self._outcomes(sub, item)
