@@ -16,7 +16,7 @@ import pytest
 
 from cogsim.executor import ProcessExecutor, SerialExecutor
 from cogsim.fidelity import bradley_terry, bradley_terry_counts
-from cogsim.generate import generate, generate_sharded
+from cogsim.generate import generate, generate_sharded, sharded
 from cogsim.spec import parse_spec
 
 POPULATION = {
@@ -78,6 +78,17 @@ def test_parts_stream_and_social_influence_runs_as_one_shard(tmp_path: Path, ite
     assert summary["shards"] == 1
     whole = generate(social, items, seed=1).judgments.sort_values(KEY).reset_index(drop=True)
     pd.testing.assert_frame_equal(whole, read(tmp_path / "social"), check_dtype=False)
+
+
+def test_summary_counts_item_pairs_alike_by_table_and_by_sort(tmp_path: Path, items,
+                                                              monkeypatch) -> None:
+    spec = parse_spec(POPULATION)
+    table = generate_sharded(spec, items, tmp_path / "table", seed=3)
+    monkeypatch.setattr(sharded, "TABLE_CELLS", -10**9)
+    assert generate_sharded(spec, items, tmp_path / "sort", seed=3) == table
+    whole = generate(spec, items, seed=3).summary
+    for k in MEASURES:
+        assert whole[k] == table[k], k
 
 
 def test_bradley_terry_from_counts_is_fidelitys(items) -> None:

@@ -36,7 +36,12 @@ annotator's parameters), :mod:`~cogsim.population.assignment` (who judges which 
 of a judgments table are :mod:`cogsim.fidelity`'s.
 """
 
-from cogsim.population.judgments import JUDGMENT_COLUMNS, STRATEGIES
-from cogsim.population.model import PRIOR_SPAN, Annotator, AnnotatorPopulation
+from cogsim.lazy import lazy_exports
 
-__all__ = ["JUDGMENT_COLUMNS", "PRIOR_SPAN", "STRATEGIES", "Annotator", "AnnotatorPopulation"]
+# Loaded on first use: the assignment alone (a sharded run's parent) does not load Mesa.
+_EXPORTS = {"JUDGMENT_COLUMNS": "cogsim.population.judgments",
+            "STRATEGIES": "cogsim.population.judgments",
+            "PRIOR_SPAN": "cogsim.population.model", "Annotator": "cogsim.population.model",
+            "AnnotatorPopulation": "cogsim.population.model"}
+__all__ = list(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
