@@ -185,7 +185,7 @@ class Oracle:
         query = read_query(pairs, pop.registry, pop.n, items)
         plan = self._plan(query, k, annotators, group)
         if query.new_items is not None:
-            pop.registry.add_checked(query.new_items)
+            pop.registry.add_checked(query.new_items, query.new_values)
         codes_a = pop.registry.codes(query.item_a)
         codes_b = pop.registry.codes(query.item_b)
         n_pairs = len(codes_a)

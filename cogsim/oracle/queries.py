@@ -28,6 +28,7 @@ class Query:
     id (None: numbered by the oracle) and its annotator (-1: the oracle chooses)."""
 
     new_items: pd.DataFrame | None
+    new_values: np.ndarray | None          # new_items' attribute values, when read already
     item_a: np.ndarray
     item_b: np.ndarray
     pair_id: np.ndarray | None
@@ -147,8 +148,11 @@ def read_query(pairs, registry: ItemRegistry, n_annotators: int,
     ItemError
         (a ValueError) naming the row and what was wrong.
     """
-    new = [] if items is None else [
-        registry.check(with_text_features(_table(items, "items"), registry, "items"), "items")]
+    new, new_values = [], None
+    if items is not None:
+        table, new_values = registry.check_with_values(
+            with_text_features(_table(items, "items"), registry, "items"), "items")
+        new.append(table)
     if isinstance(pairs, pd.DataFrame):
         missing = [c for c in ("item_a", "item_b") if c not in pairs.columns]
         if missing:
@@ -176,7 +180,8 @@ def read_query(pairs, registry: ItemRegistry, n_annotators: int,
     if new:
         new_items = new[0] if len(new) == 1 else pd.concat(new, ignore_index=True)
         ids = new_items["item_id"].tolist()
-        if len(set(ids)) < len(ids):
+        if len(new) > 1 or len(set(ids)) < len(ids):
+            new_values = None
             new_items = new_items.drop_duplicates("item_id")
             clash = new_items["item_id"].duplicated()
             if clash.any():
@@ -198,7 +203,7 @@ def read_query(pairs, registry: ItemRegistry, n_annotators: int,
         pair_id = _integers(table["pair_id"], "pair_id", 0, None)
     if table is not None and "annotator_id" in table.columns:
         annotator = _integers(table["annotator_id"], "annotator_id", 0, n_annotators - 1)
-    return Query(new_items, item_a, item_b, pair_id, annotator)
+    return Query(new_items, new_values, item_a, item_b, pair_id, annotator)
 
 
 def _ids(column: pd.Series) -> np.ndarray:

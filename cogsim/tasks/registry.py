@@ -119,6 +119,12 @@ class ItemRegistry:
         ItemError
             A ValueError naming the source, row and column of the first problem.
         """
+        return self.check_with_values(items, source)[0]
+
+    def check_with_values(self, items: pd.DataFrame, source: str = "items"
+                          ) -> tuple[pd.DataFrame, np.ndarray]:
+        """:meth:`check`, also returning the attribute values (n, A) it read, for
+        :meth:`add_checked`."""
         if not isinstance(items, pd.DataFrame):
             raise ItemError(f"{source}: expected a table of items (pandas DataFrame or a "
                             f"list of attribute mappings), got {type(items).__name__}")
@@ -165,7 +171,7 @@ class ItemRegistry:
         if self.payoffs is not None and "outcomes" not in items.columns and not seen.all():
             raise ItemError(f"{source}: the population's items are gambles; expected "
                             f"'outcomes' and 'probabilities' columns for new items")
-        return items
+        return items, raw
 
     def _numbers(self, items: pd.DataFrame, source: str) -> np.ndarray:
         """The attribute columns as an (n, A) float array; every value a finite number."""
@@ -206,8 +212,10 @@ class ItemRegistry:
         items = self.check(items, source)
         return self.add_checked(items)
 
-    def add_checked(self, items: pd.DataFrame) -> np.ndarray:
-        """Register items already checked by :meth:`check`; returns every row's code."""
+    def add_checked(self, items: pd.DataFrame, values: np.ndarray | None = None) -> np.ndarray:
+        """Register items already checked by :meth:`check`; returns every row's code.
+        ``values``: their attribute values (n, A), as :meth:`check_with_values` returned
+        them (read from ``items`` when not given)."""
         ids = items["item_id"].to_numpy()
         codes = np.fromiter((self.index.get(i, -1) for i in ids), dtype=np.int64,
                             count=len(ids))
@@ -220,7 +228,7 @@ class ItemRegistry:
             first = np.fromiter(first_row.values(), dtype=np.int64, count=len(first_row))
             start = len(self)
             self._reserve(start + len(fresh))
-            raw = self._attribute_block(items)
+            raw = self._attribute_block(items) if values is None else values
             if len(first) < len(raw) or not np.array_equal(first, np.arange(len(raw))):
                 raw = raw[first]
             z = self.scaling.standardize(raw)
