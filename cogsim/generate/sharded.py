@@ -121,7 +121,8 @@ def judge_shard(task: ShardTask) -> dict:
 
 
 def _background_import(name: str) -> threading.Thread:
-    """Import module ``name`` in a started thread (join it before forking)."""
+    """Import module ``name`` in a started daemon thread (never start one before a fork:
+    a child forked during an import would find the module half-done)."""
     thread = threading.Thread(target=importlib.import_module, args=(name,), daemon=True)
     thread.start()
     return thread
