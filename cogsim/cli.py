@@ -12,6 +12,7 @@ import typer
 
 from cogsim import __version__
 from cogsim.errors import InputError
+from cogsim.exits import exit_status
 from cogsim.serve.command import serve as serve_command
 from cogsim.sweep.command import sweep as sweep_command
 
@@ -37,59 +38,11 @@ def main(argv: list[str] | None = None) -> None:
 
     install_signal_handlers()       # again, for callers of cogsim.cli.main itself
     try:
-        command = typer.main.get_command(app)
-        code = command.main(args=argv, prog_name="cogsim", standalone_mode=False)
+        code = typer.main.get_command(app).main(args=argv, prog_name="cogsim",
+                                                standalone_mode=False)
     except BaseException as e:      # noqa: BLE001 (each kind is mapped to its status or re-raised)
-        sys.exit(_exit_status(e))
+        sys.exit(exit_status(e))
     sys.exit(code if isinstance(code, int) else 0)
-
-
-def _exit_status(error: BaseException) -> int:
-    """The exit status for a command that ended with ``error``, after saying why in one line;
-    ``error`` is re-raised if it is not an input error, a usage error or an interruption."""
-    from cogsim.outputs import interruption
-
-    cx = _click_exceptions()
-    signal = interruption(error)
-    if signal is not None:
-        _say_error(f"interrupted ({signal.name}); no output was written")
-        return 128 + signal.signum
-    if isinstance(error, cx.NoArgsIsHelpError):
-        typer.echo(error.ctx.get_help())
-        return 0
-    if isinstance(error, cx.UsageError):
-        _say_error(_usage_message(error))
-        return 2
-    if isinstance(error, InputError):
-        _say_error(str(error))
-        return 2
-    if isinstance(error, typer.Exit):
-        return error.exit_code
-    if isinstance(error, (typer.Abort, KeyboardInterrupt)):
-        _say_error("interrupted (SIGINT); no output was written")
-        return 130
-    raise error
-
-
-def _click_exceptions():
-    """The module of click's exceptions that typer raises (recent typer carries its own
-    copy of click)."""
-    try:
-        from typer._click import exceptions
-    except ImportError:
-        from click import exceptions
-    return exceptions
-
-
-def _usage_message(e) -> str:
-    message = e.format_message()
-    if e.ctx is not None and e.ctx.command_path:
-        message = f"{message} (see '{e.ctx.command_path} --help')"
-    return message
-
-
-def _say_error(message: str) -> None:
-    typer.echo("cogsim: error: " + " ".join(str(message).split()), err=True)
 
 
 @app.callback()

@@ -436,7 +436,7 @@ def test_overwrite_replaces_only_cogsim_outputs(tmp_path: Path) -> None:
 
 WRAPPED_SIGNAL = """
 import os, signal, sys
-import cogsim.cli
+import cogsim.exits
 from cogsim.outputs import install_signal_handlers
 
 install_signal_handlers()
@@ -448,7 +448,7 @@ try:
     except BaseException:       # a library calling back into Python wraps what it caught
         raise RuntimeError("Error building validator: Interrupted") from None
 except BaseException as error:
-    sys.exit(cogsim.cli._exit_status(error))
+    sys.exit(cogsim.exits.exit_status(error))
 """
 
 

@@ -13,12 +13,9 @@ from pathlib import Path
 import typer
 
 from cogsim.errors import InputError
+from cogsim.exits import say_error as _say_error
 
 __all__ = ["generate_sharded_command", "sweep"]
-
-
-def _say_error(message: str) -> None:
-    typer.echo("cogsim: error: " + " ".join(str(message).split()), err=True)
 
 
 def _check_count(value: int | None, option: str) -> None:
