@@ -65,6 +65,7 @@ def judge_shard(task: ShardTask) -> dict:
     from cogsim.population import AnnotatorPopulation
     from cogsim.population.assignment import shard_entries
     from cogsim.population.judgments import JudgmentLog
+    from cogsim.population.model import JUDGMENTS_PER_PLAN
 
     step, who, row = shard_entries(task.spec.assignment, task.spec.n_annotators,
                                    len(task.codes), assignment_rng(task.seed), task.shard,
@@ -94,22 +95,32 @@ def judge_shard(task: ShardTask) -> dict:
         buffer, rows = [], 0
 
     bounds = np.searchsorted(step, np.arange(task.n_steps + 1))
-    for s in range(task.n_steps):
-        lo, hi = bounds[s], bounds[s + 1]
-        if hi > lo:
-            w, a = who[lo:hi], a_all[lo:hi]
-            columns = population.judge_step(w, a, b_all[lo:hi], pair_id[lo:hi])
-            buffer.append(columns)
-            rows += hi - lo
-            counts["a_won"][lo:hi] = columns["chosen"] == a
-            counts["groups"] += np.bincount(population.group_index[w],
-                                            minlength=len(counts["groups"]))
-            counts["strategies"] += np.bincount(columns["strategy"],
-                                                minlength=len(labels))[:len(labels)]
-            counts["first"] += int((columns["chosen"] == columns["first"]).sum())
-        population.end_step(social=task.n_shards == 1)
-        if rows >= task.chunk_rows:
-            flush()
+    s = 0
+    while s < task.n_steps:             # plans of steps, judged in one pass when they can be
+        plan, spans, size = [], [], 0
+        while s < task.n_steps and (not spans or size < JUDGMENTS_PER_PLAN):
+            lo, hi = bounds[s], bounds[s + 1]
+            if hi > lo:
+                plan.append((who[lo:hi], a_all[lo:hi], b_all[lo:hi], pair_id[lo:hi]))
+                spans.append((lo, hi))
+                size += hi - lo
+            plan.append(None)
+            s += 1
+        judged = iter(population.judge_steps(plan, social=task.n_shards == 1))
+        for entry in plan:
+            if entry is not None:
+                lo, hi = spans.pop(0)
+                columns = next(judged)
+                buffer.append(columns)
+                rows += hi - lo
+                counts["a_won"][lo:hi] = columns["chosen"] == entry[1]
+                counts["groups"] += np.bincount(population.group_index[entry[0]],
+                                                minlength=len(counts["groups"]))
+                counts["strategies"] += np.bincount(columns["strategy"],
+                                                    minlength=len(labels))[:len(labels)]
+                counts["first"] += int((columns["chosen"] == columns["first"]).sum())
+            elif rows >= task.chunk_rows:   # after each step, as the parts were always cut
+                flush()
     flush()
     counts.update(labels=list(labels), parts=part)
     if task.shard == 0:

@@ -32,6 +32,8 @@ __all__ = ["PRIOR_SPAN", "Annotator", "AnnotatorPopulation"]
 
 #: Seconds over which ACT-R annotators' prior experiences are spread before the first judgment.
 PRIOR_SPAN = 600.0
+#: Judgments per plan when a run judges its steps (see AnnotatorPopulation.run).
+JUDGMENTS_PER_PLAN = 4096
 #: Largest decay used with optimized learning (which needs d < 1).
 OPTIMIZED_MAX_DECAY = 0.999
 
@@ -314,9 +316,10 @@ class AnnotatorPopulation(mesa.Model):
         judged, last = self._judge(who, item_a, item_b)
         return self._record(who, pair_id, judged, last)
 
-    def judge_steps(self, plan: Sequence[tuple | None]) -> list[dict[str, np.ndarray]]:
+    def judge_steps(self, plan: Sequence[tuple | None], social: bool = True
+                    ) -> list[dict[str, np.ndarray]]:
         """Judge a plan: each entry ``(who, item_a, item_b, pair_id)`` as :meth:`judge_step`
-        judges it, and ``None`` ends the step (:meth:`end_step`).
+        judges it, and ``None`` ends the step (:meth:`end_step`, with ``social``).
 
         When nothing can act between the entries (no learning, social influence or drift,
         no ACT-R annotator judging, every IBL option matched by an instance), the plan's
@@ -330,7 +333,7 @@ class AnnotatorPopulation(mesa.Model):
             out = []
             for entry in plan:
                 if entry is None:
-                    self.end_step()
+                    self.end_step(social=social)
                 else:
                     out.append(self.judge_step(*entry))
             return out
@@ -339,7 +342,7 @@ class AnnotatorPopulation(mesa.Model):
         out, start = [], 0
         for entry in plan:
             if entry is None:
-                self.end_step()
+                self.end_step(social=social)
                 continue
             rows = slice(start, start + len(entry[0]))
             start = rows.stop
@@ -525,11 +528,27 @@ class AnnotatorPopulation(mesa.Model):
     # ------------------------------------------------------------------ run
     def run(self, progress: Callable[[int, int], None] | None = None,
             run_id: str = "run-0") -> pd.DataFrame:
-        """Run every step; returns the judgments table (see JUDGMENT_COLUMNS)."""
-        for s in range(self.n_steps):
-            self.step()
+        """Run every step; returns the judgments table (see JUDGMENT_COLUMNS).
+
+        Steps are judged in plans of about :data:`JUDGMENTS_PER_PLAN` judgments
+        (:meth:`judge_steps`: in one pass when nothing changes the annotators between
+        steps), with the same results as :meth:`step` called once per step.
+        """
+        s = self.steps
+        pair_ids = self.pairs["pair_id"].to_numpy() if self.pairs is not None else None
+        while s < self.n_steps:
+            plan, size = [], 0
+            while s < self.n_steps and (not plan or size < JUDGMENTS_PER_PLAN):
+                who, pair = self._schedule[s]
+                items = self.pair_items[pair]
+                plan += [(who, items[:, 0], items[:, 1], pair_ids[pair]), None]
+                size += len(who)
+                s += 1
+            for columns in self.judge_steps(plan):
+                self.log.add(**columns)
+            self.steps = s                # as Mesa counts the steps of Model.step
             if progress is not None:
-                progress(s + 1, self.n_steps)
+                progress(s, self.n_steps)
         return self.judgments(run_id)
 
     def judgments(self, run_id: str = "run-0") -> pd.DataFrame:
