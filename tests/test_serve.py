@@ -5,6 +5,7 @@ restarted server continues exactly; periodic saves survive SIGKILL; options are 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -123,7 +124,12 @@ def test_http_answers_equal_the_in_process_oracle(spec_file, item_ids, tmp_path)
         ref = docs["paths"]["/v1/judgments"]["post"]["requestBody"]["content"][
             "application/json"]["schema"]["$ref"]
         assert docs["components"]["schemas"][ref.rsplit("/", 1)[1]]["examples"]
-        assert httpx.get(f"{url}/docs").status_code == 200
+        page = httpx.get(f"{url}/docs")
+        assert page.status_code == 200
+        assets = re.findall(r"""(?:src|href)=['"]([^'"]+)['"]""", page.text)
+        assert len(assets) >= 2 and not [a for a in assets if "//" in a], assets  # offline
+        for asset in assets:
+            assert httpx.get(url + asset).status_code == 200, asset
         for path, model in (("/v1/judgments", JudgmentsRequest),
                             ("/v1/feedback", FeedbackRequest),
                             ("/v1/rewards", RewardsRequest)):    # the examples at /docs work

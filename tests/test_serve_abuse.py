@@ -165,6 +165,9 @@ def test_other_methods_and_paths_get_json_errors(server):
     r = httpx.get(server + "/v1/nothing-here", headers=AUTH)
     assert r.status_code == 404 and r.json()["detail"]
     assert httpx.get(server + "/healthz").json() == {"status": "ok"}      # open without token
+    for open_path in ("/docs", "/openapi.json", "/docs/assets/swagger-ui.css"):
+        assert httpx.get(server + open_path).status_code == 200, open_path  # documents open
+    assert httpx.get(server + "/docs/assets/nothing.js").status_code == 404
     assert httpx.get(server + "/v1/population").status_code == 401
 
 

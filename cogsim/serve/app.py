@@ -38,6 +38,7 @@ from fastapi.responses import Response
 from cogsim import __version__
 from cogsim.errors import InputError
 from cogsim.serve import ops
+from cogsim.serve.docs import ASSETS, add_docs
 from cogsim.serve.schemas import (
     ErrorResponse,
     FeedbackRequest,
@@ -53,7 +54,7 @@ from cogsim.serve.service import DEFAULT_MAX_BATCH, DEFAULT_MAX_BODY, OracleServ
 
 __all__ = ["create_app"]
 
-_OPEN = ("/healthz", "/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc")
+_OPEN = ("/healthz", "/docs", "/openapi.json")
 
 
 def _json(status: int, body: Any, headers: dict | None = None) -> Response:
@@ -86,7 +87,8 @@ class Guard:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = dict(scope["headers"])
-        if self.token is not None and scope["path"] not in _OPEN:
+        if self.token is not None and scope["path"] not in _OPEN \
+                and not scope["path"].startswith(ASSETS):
             given = headers.get(b"authorization", b"")
             scheme, _, credential = given.partition(b" ")
             if scheme.lower() != b"bearer" or not hmac.compare_digest(credential.strip(),
@@ -215,11 +217,13 @@ def create_app(service: OracleService, *, token: str | None = None,
                 saver.cancel()
             service.save(only_if_changed=True)
 
-    app = FastAPI(title="cogsim", version=__version__, lifespan=lifespan,
+    app = FastAPI(title="cogsim", version=__version__, lifespan=lifespan, docs_url=None,
+                  redoc_url=None,
                   description="A population of cognitive annotators that judges pairs on "
                               "demand (cogsim.Oracle over HTTP). State-changing requests "
                               "are applied one at a time in the order they arrive.")
     app.add_middleware(Guard, token=token, max_body=max_body)
+    add_docs(app)
     app.add_exception_handler(RequestValidationError, _validation)
 
     @app.exception_handler(InputError)
