@@ -35,3 +35,42 @@ def test_features_are_finite_one_row_per_problem():
     table = generate_problems(500, seed=1)
     x = features(table)
     assert x.shape[0] == 500 and np.isfinite(x).all()
+
+
+class _Known:
+    """A stand-in for the synthetic learner: predicts a known column of x."""
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return x[:, 0]
+
+
+def test_stacking_corrects_a_distorted_synthetic_learner_and_leaves_a_right_one():
+    from combine import Stacked, inner_cv
+
+    rng = np.random.default_rng(0)
+    x = np.column_stack([rng.uniform(0.1, 0.9, 300), rng.normal(size=300)])
+    y = np.clip(0.2 + 0.6 * x[:, 0] + rng.normal(0, 0.02, 300), 0, 1)
+    stacked = Stacked(_Known(), seed=1).fit(x[:100], y[:100])
+    assert stacked.chosen != "none:0"
+    before = np.mean((x[200:, 0] - y[200:]) ** 2)
+    after = np.mean((stacked.predict(x[200:]) - y[200:]) ** 2)
+    assert after < 0.3 * before
+    # With nothing to correct, "none" scores the plain mean squared residual in every fold.
+    right = np.clip(x[:100, 0] + rng.normal(0, 0.02, 100), 0, 1)
+    cv = inner_cv(x[:100], x[:100, 0], right, seed=2)
+    assert set(cv) >= {"none:0", "linear:0.1", "trees:25"}
+    assert np.isclose(cv["none:0"], np.mean((x[:100, 0] - right) ** 2))
+
+
+def test_table_reports_floor_explained_share_and_gap():
+    from run import table
+
+    row = {"human_only": 0.03, "synthetic": 0.012, "all_human": 0.009, "model_only": 0.0125,
+           "beast": 0.017, "gap_closed": 0.857, "n_draws": 3,
+           "explained": {"human_only": 0.6, "synthetic": 0.9, "all_human": 0.95,
+                         "model_only": 0.89, "beast": 0.75}}
+    text = table({"per_n": {"30": row}, "noise_floor": 0.0067, "constant_mse": 0.0486,
+                  "n_test_problems": 2000, "n_test_rows": 2227, "fresh_problems": 100_000,
+                  "agents": 1000})
+    assert "| 30 | 0.0300 (60%) | 0.0120 (90%) |" in text
+    assert "| 0.0067 | 86% | 3 |" in text and "100,000 fresh problems" in text

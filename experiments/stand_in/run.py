@@ -38,9 +38,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from sklearn.ensemble import HistGradientBoostingRegressor  # noqa: E402
 
 from cogsim.baselines.beast import BEASTModel, p_better  # noqa: E402
+from cogsim.calibration.data import explained_share  # noqa: E402
 from cogsim.calibration.fit import fit_model  # noqa: E402
 from cogsim.calibration.holdout import final_test_data  # noqa: E402
 from cogsim.calibration.sources import load_calibration_data  # noqa: E402
@@ -50,10 +50,12 @@ from cogsim.tasks.gambles import pad_problems  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from combine import Stacked, learner, synthetic_learner  # noqa: E402
 from problems import generate_problems  # noqa: E402
 
 SIZES = (30, 100, 300)
 DRAWS = (0, 1, 2)
+AGENTS = 1000  # simulated agents per fresh problem, chosen on development data (design.py)
 
 
 def features(problems: pd.DataFrame) -> np.ndarray:
@@ -79,39 +81,13 @@ def features(problems: pd.DataFrame) -> np.ndarray:
     return np.column_stack(out)
 
 
-def learner(n: int) -> HistGradientBoostingRegressor:
-    """The flexible learner, fixed settings (leaf size shrinks with few training rows)."""
-    return HistGradientBoostingRegressor(max_iter=300, learning_rate=0.05, max_leaf_nodes=15,
-                                         min_samples_leaf=max(3, min(20, n // 10)),
-                                         l2_regularization=1.0, random_state=0)
-
-
-def fine_tune(n: int) -> HistGradientBoostingRegressor:
-    """The shallow learner of the human residuals in (b)."""
-    return HistGradientBoostingRegressor(max_iter=50, learning_rate=0.05, max_depth=2,
-                                         min_samples_leaf=max(3, min(20, n // 10)),
-                                         l2_regularization=5.0, random_state=0)
-
-
-def helps(x: np.ndarray, residual: np.ndarray, seed: int, folds: int = 5) -> bool:
-    """Whether fine-tuning on the human residuals lowers the error in a k-fold
-    cross-validation over the N training problems (the test set is never looked at)."""
-    order = np.random.default_rng(seed).permutation(len(residual))
-    with_tuning, without = [], []
-    for k in range(folds):
-        held = order[k::folds]
-        fit = np.setdiff1d(order, held)
-        tuned = fine_tune(len(fit)).fit(x[fit], residual[fit]).predict(x[held])
-        with_tuning.append(np.mean((residual[held] - tuned) ** 2))
-        without.append(np.mean(residual[held] ** 2))
-    return bool(np.mean(with_tuning) < np.mean(without))
-
-
 def mse(predicted, observed) -> float:
     return float(np.mean((np.clip(predicted, 0, 1) - observed) ** 2))
 
 
-def one_draw(dev, test, x_test, n: int, draw: int, fresh: int, all_human: float) -> dict:
+def one_draw(dev, test, x_test, n: int, draw: int, fresh: int, agents: int,
+             all_human: float) -> dict:
+    """(a), (b), (d) and (e) for one draw of N human training problems (see the module doc)."""
     units = np.sort(np.random.default_rng(draw).permutation(dev.n_units)[:n])
     train = dev.subset(units)
     x_train, y_train = features(train.problems), train.rates
@@ -120,18 +96,17 @@ def one_draw(dev, test, x_test, n: int, draw: int, fresh: int, all_human: float)
     out["human_only"] = mse(learner(len(y_train)).fit(x_train, y_train).predict(x_test),
                             test.rates)
     ibl = IBLDescriptionModel(seed=draw)
-    fit = fit_model(ibl, train, seed=draw)
-    out["ibl_params"] = fit.params
-    out["model_only"] = mse(test.predict(ibl), test.rates)
+    out["ibl_params"] = fit_model(ibl, train, seed=draw).params
+    out["model_only_100"] = mse(test.predict(ibl), test.rates)
+    population = IBLDescriptionModel(seed=draw, n_agents=agents).set_params(**out["ibl_params"])
+    out["model_only"] = mse(test.predict(population), test.rates)
     new = generate_problems(fresh, seed=1000 + draw)
-    y_syn = ibl.predict_rates(new, protocol="c13k")
-    synthetic = learner(fresh).fit(features(new), y_syn)
-    residual = y_train - synthetic.predict(x_train)
-    out["fine_tuned"] = use = helps(x_train, residual, draw)
-    correction = (fine_tune(len(y_train)).fit(x_train, residual).predict(x_test) if use
-                  else 0.0)
-    out["synthetic"] = mse(synthetic.predict(x_test) + correction, test.rates)
-    out["synthetic_without_fine_tuning"] = mse(synthetic.predict(x_test), test.rates)
+    synthetic = synthetic_learner().fit(features(new), population.predict_rates(new, "c13k"))
+    out["synthetic_rounds"] = int(synthetic.n_iter_)
+    out["synthetic_without_correction"] = mse(synthetic.predict(x_test), test.rates)
+    stacked = Stacked(synthetic, seed=draw).fit(x_train, y_train)
+    out["correction"], out["correction_cv"] = stacked.chosen, stacked.cv
+    out["synthetic"] = mse(stacked.predict(x_test), test.rates)
     beast = BEASTModel(seed=draw, n_agents=200)
     bfit = fit_model(beast, train, seed=draw, search="grid", n_grid=32, local_maxiter=80)
     out["beast_params"] = bfit.params
@@ -143,16 +118,22 @@ def one_draw(dev, test, x_test, n: int, draw: int, fresh: int, all_human: float)
     return out
 
 
+KEYS = ("human_only", "synthetic", "all_human", "model_only", "beast", "model_only_100",
+        "synthetic_without_correction")
+
+
 def summarise(draws: list[dict], test) -> dict:
-    keys = ("human_only", "synthetic", "all_human", "model_only", "beast", "gap_closed",
-            "synthetic_without_fine_tuning")
+    """Means over draws per N of every MSE and the gap closed, with each MSE's share of the
+    explainable variance explained (``explained``), and the test set's scale."""
+    floor = test.floor()
     out = {}
     for n in sorted({d["n"] for d in draws}):
         rows = [d for d in draws if d["n"] == n]
         out[str(n)] = {k: float(np.mean([r[k] for r in rows if r[k] is not None]))
-                       for k in keys}
+                       for k in KEYS + ("gap_closed",)}
+        out[str(n)]["explained"] = {k: explained_share(out[str(n)][k], floor["constant_mse"],
+                                                       floor["noise_floor"]) for k in KEYS}
         out[str(n)]["n_draws"] = len(rows)
-    floor = test.floor()
     return {"per_n": out, "noise_floor": floor["noise_floor"],
             "constant_mse": floor["constant_mse"], "n_test_problems": floor["n_problems"],
             "n_test_rows": floor["n_rows"]}
@@ -177,18 +158,22 @@ def plot(summary: dict, path: Path) -> None:
 
 
 def table(summary: dict) -> str:
-    """The (a)-(e) table in Markdown, means over draws."""
+    """The (a)-(e) table in Markdown: means over draws, each MSE with its share of the
+    explainable variance explained in brackets, and the noise floor beside them."""
     lines = ["| N | (a) learner, N human | (b) + synthetic | (c) learner, all human | "
-             "(d) IBL alone | (e) BEAST | gap (a)-(c) closed by (b) | draws |",
-             "|---|---|---|---|---|---|---|---|"]
+             "(d) IBL alone | (e) BEAST | noise floor | gap (a)-(c) closed by (b) | draws |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for n, r in summary["per_n"].items():
-        lines.append(f"| {n} | {r['human_only']:.4f} | {r['synthetic']:.4f} | "
-                     f"{r['all_human']:.4f} | {r['model_only']:.4f} | {r['beast']:.4f} | "
+        cells = [f"{r[k]:.4f} ({100 * r['explained'][k]:.0f}%)" for k in
+                 ("human_only", "synthetic", "all_human", "model_only", "beast")]
+        lines.append(f"| {n} | {' | '.join(cells)} | {summary['noise_floor']:.4f} | "
                      f"{100 * r['gap_closed']:.0f}% | {r['n_draws']} |")
     lines += ["", f"MSE on choices13k's final test set ({summary['n_test_problems']} problems, "
-                  f"{summary['n_test_rows']} rows); noise floor {summary['noise_floor']:.4f}, "
-                  f"a constant {summary['constant_mse']:.4f}; "
-                  f"{summary['fresh_problems']:,} fresh problems per draw."]
+                  f"{summary['n_test_rows']} rows), in brackets the share of the explainable "
+                  f"variance explained, 1 - (MSE - floor) / (constant - floor); a constant "
+                  f"scores {summary['constant_mse']:.4f}; {summary['fresh_problems']:,} fresh "
+                  f"problems per draw, their rates from {summary['agents']:,} simulated "
+                  f"agents each (as (d))."]
     return "\n".join(lines) + "\n"
 
 
@@ -200,7 +185,9 @@ def report(summary: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-home", default=None)
-    parser.add_argument("--fresh", type=int, default=20000)
+    parser.add_argument("--fresh", type=int, default=100_000)
+    parser.add_argument("--agents", type=int, default=AGENTS,
+                        help="simulated agents per fresh problem (and for (d))")
     parser.add_argument("--quick", action="store_true", help="N = 30 and one draw")
     parser.add_argument("--report-only", action="store_true",
                         help="table.md and stand_in.png from results.json, no computation")
@@ -217,9 +204,11 @@ def main() -> None:
     draws = []
     for n in (SIZES[:1] if args.quick else SIZES):
         for draw in (DRAWS[:1] if args.quick else DRAWS):
-            draws.append(one_draw(dev, test, x_test, n, draw, args.fresh, all_human))
+            draws.append(one_draw(dev, test, x_test, n, draw, args.fresh, args.agents,
+                                  all_human))
             print(json.dumps(json_ready(draws[-1])), flush=True)
-            summary = {**summarise(draws, test), "fresh_problems": args.fresh, "draws": draws}
+            summary = {**summarise(draws, test), "fresh_problems": args.fresh,
+                       "agents": args.agents, "draws": draws}
             (HERE / "results.json").write_text(json.dumps(json_ready(summary), indent=1) + "\n")
     report(summary)
 
