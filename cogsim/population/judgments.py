@@ -95,16 +95,28 @@ class JudgmentLog:
             item_ids = item_ids[used]
             for k, c in enumerate(np.split(local.reshape(-1), len(item_cols))):
                 cols[item_cols[k]] = c
+        named = _label_columns([(group_names, who), (item_ids, cols["item_a"]),
+                                (item_ids, cols["item_b"]), (item_ids, cols["first"]),
+                                (item_ids, cols["chosen"]),
+                                (np.array(strategy_labels), cols["strategy"]), (kinds, who)])
         return pd.DataFrame({         # in the order of JUDGMENT_COLUMNS
-            "run_id": pd.Series([run_id] * len(who), dtype=object),
+            "run_id": np.full(len(who), run_id, dtype=object),
             "step": cols["step"].astype(np.int64),
             "pair_id": cols["pair_id"].astype(np.int64), "annotator_id": who.astype(np.int64),
-            "group": labels(group_names, who),
-            "item_a": labels(item_ids, cols["item_a"]),
-            "item_b": labels(item_ids, cols["item_b"]),
-            "first": labels(item_ids, cols["first"]),
-            "chosen": labels(item_ids, cols["chosen"]), "value_a": cols["value_a"],
-            "value_b": cols["value_b"], "p_a": cols["p_a"], "rt": cols["rt"],
-            "strategy": labels(np.array(strategy_labels), cols["strategy"]),
-            "model": labels(kinds, who),
+            "group": named[0], "item_a": named[1], "item_b": named[2], "first": named[3],
+            "chosen": named[4], "value_a": cols["value_a"], "value_b": cols["value_b"],
+            "p_a": cols["p_a"], "rt": cols["rt"], "strategy": named[5], "model": named[6],
             "seed": np.full(len(who), seed, dtype=np.int64)}, copy=False)
+
+
+def _label_columns(columns: list[tuple[np.ndarray, np.ndarray]]
+                   ) -> list[pd.arrays.ArrowStringArray]:
+    """:func:`labels` of several (names, codes) columns of one length; a few rows are
+    labelled in one Arrow array, sliced per column (one conversion instead of one each)."""
+    n = len(columns[0][1])
+    if n > SMALL:
+        return [labels(names, codes) for names, codes in columns]
+    every = np.concatenate([np.asarray(names, dtype=object)[np.asarray(codes)]
+                            for names, codes in columns])
+    whole = pd.arrays.ArrowStringArray(pa.array(every, pa.large_string()))
+    return [whole[k * n:(k + 1) * n] for k in range(len(columns))]

@@ -85,7 +85,9 @@ class ItemRegistry:
         self._ids = np.empty(16, dtype=object)
         self._raw = np.empty((16, a))
         self._z = np.empty((16, a))
-        self._matched = np.empty((16, a))        # z / span: what partial matching compares
+        # z / span, what partial matching compares: one row per attribute (a gather per
+        # attribute reads one contiguous row; see _similarity).
+        self._matched = np.empty((a, 16))
         self.payoffs: PayoffTable | None = None
         self.prompts: dict[int, str] = {}
         self.texts: dict[int, str] = {}
@@ -234,7 +236,7 @@ class ItemRegistry:
             z = self.scaling.standardize(raw)
             end = start + len(fresh)
             self._raw[start:end], self._z[start:end] = raw, z
-            self._matched[start:end] = z / self.scaling.span
+            self._matched[:, start:end] = (z / self.scaling.span).T
             self._ids[start:end] = [i if type(i) is str else str(i) for i in fresh.tolist()]
             self._n = end
             self.index.update(zip(fresh.tolist(), range(start, end)))
@@ -253,11 +255,14 @@ class ItemRegistry:
         if n <= len(self._raw):
             return
         size = max(n, 2 * len(self._raw))
-        for name in ("_ids", "_raw", "_z", "_matched"):
+        for name in ("_ids", "_raw", "_z"):
             old = getattr(self, name)
             new = np.empty((size,) + old.shape[1:], dtype=old.dtype)
             new[:len(self)] = old[:len(self)]
             setattr(self, name, new)
+        matched = np.empty((len(self._matched), size))
+        matched[:, :len(self)] = self._matched[:, :len(self)]
+        self._matched = matched
 
     def codes(self, ids, source: str = "items") -> np.ndarray:
         """Codes of known item ids; an unknown id is an ItemError."""
@@ -300,19 +305,19 @@ class ItemRegistry:
         return distinct, index[codes]
 
     def _similarity(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        m = self._matched
-        zx = m[x]
-        zy = m[y]
-        shape = np.broadcast_shapes(zx.shape, zy.shape)
-        if zx.shape != shape:
-            zx, zy = (zy, zx) if zy.shape == shape else (zx - zy, 0.0)
-        zx -= zy                  # in place (fancy indexing made new arrays): no temporaries
-        np.abs(zx, out=zx)
-        np.minimum(zx, 1.0, out=zx)
-        out = zx.sum(axis=-1)
-        out *= -1.0 / m.shape[1]
-        out += 1.0
-        return out
+        """1 - mean_a min(1, |m_xa - m_ya|) with m = z / span, summed over the attributes
+        in order (one pass per attribute over an array of the output's shape)."""
+        shape = np.broadcast_shapes(x.shape, y.shape)
+        total = np.zeros(shape)
+        term = np.empty(shape)
+        for row in self._matched:
+            np.subtract(row[x], row[y], out=term)
+            np.abs(term, out=term)
+            np.minimum(term, 1.0, out=term)
+            total += term
+        total *= -1.0 / len(self._matched)
+        total += 1.0
+        return total
 
     def similarity_function(self):
         """:meth:`similarity` as the engines take it (1 on equal codes)."""
