@@ -24,10 +24,14 @@ import numpy as np
 import pandas as pd
 
 from cogsim.errors import ItemError
+from cogsim.memory import instance_sum
 from cogsim.payoffs import PayoffTable, payoff_table
 from cogsim.tasks.items import GAMBLE_COLUMNS, TEXT_COLUMNS
 
 __all__ = ["AttributeScaling", "ItemRegistry"]
+
+#: Up to this many attribute differences, similarity is computed in one block.
+_BLOCK = 2 ** 16
 
 
 @dataclass(frozen=True)
@@ -306,16 +310,25 @@ class ItemRegistry:
 
     def _similarity(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """1 - mean_a min(1, |m_xa - m_ya|) with m = z / span, summed over the attributes
-        in order (one pass per attribute over an array of the output's shape)."""
+        in order: in one pass over an (A, output shape) block when it is small, else one
+        pass per attribute over an array of the output's shape (the same numbers)."""
+        m = self._matched
         shape = np.broadcast_shapes(x.shape, y.shape)
-        total = np.zeros(shape)
-        term = np.empty(shape)
-        for row in self._matched:
-            np.subtract(row[x], row[y], out=term)
+        if len(m) * int(np.prod(shape)) <= _BLOCK:
+            x, y = (c.reshape((1,) * (len(shape) - c.ndim) + c.shape) for c in (x, y))
+            term = m[:, x] - m[:, y]
             np.abs(term, out=term)
             np.minimum(term, 1.0, out=term)
-            total += term
-        total *= -1.0 / len(self._matched)
+            total = instance_sum(term, axis=0, sequential=True)
+        else:
+            total = np.zeros(shape)
+            term = np.empty(shape)
+            for row in m:
+                np.subtract(row[x], row[y], out=term)
+                np.abs(term, out=term)
+                np.minimum(term, 1.0, out=term)
+                total += term
+        total *= -1.0 / len(m)
         total += 1.0
         return total
 
