@@ -62,3 +62,108 @@ def test_lab_params_predict_cpc_blocks_from_the_command_line(tmp_path):
                                atol=1e-6)
     results = json.loads((LAB.parent / "results.json").read_text())
     assert results["cv"]["folds"] == 10
+
+
+# ---------------------------------------------------------------- the lab options of the IBL
+def _problem(**values) -> pd.DataFrame:
+    row = {"Ha": 6.0, "pHa": 0.5, "La": 0.0, "LotShapeA": "-", "LotNumA": 1, "Hb": 8.0,
+           "pHb": 0.5, "Lb": 0.0, "LotShapeB": "-", "LotNumB": 1, "Amb": 0, "Corr": 0}
+    return pd.DataFrame([{**row, **values}])
+
+
+def test_coupling_pairs_outcomes_by_quantile():
+    from cogsim.ibl.paired import coupling
+
+    pa = np.array([[0.5, 0.5, 0.0], [0.5, 0.5, 0.0]])      # A: (low, high) 1/2 each
+    pb = np.array([[0.2, 0.8], [0.2, 0.8]])                 # B: (low 0.2, high 0.8)
+    w = coupling(pa, pb, np.array([False, True]))
+    np.testing.assert_allclose(w.sum(axis=0), 1.0)
+    # rows i * 2 + j; comonotone: (A low, B low) 0.2, (A low, B high) 0.3, (A high, B high) 0.5
+    np.testing.assert_allclose(w[:, 0], [0.2, 0.3, 0.0, 0.5, 0.0, 0.0])
+    # antitone: B at 1 - q: (A low, B high) 0.5, (A high, B high) 0.3, (A high, B low) 0.2
+    np.testing.assert_allclose(w[:, 1], [0.0, 0.5, 0.2, 0.3, 0.0, 0.0])
+
+
+def test_paired_instances_respect_dominance_on_every_event():
+    from cogsim.ibl.described import IBLDescriptionModel
+
+    problem = _problem(Corr=1)  # B pays 8 where A pays 6, else both 0
+    kw = dict(noise=0.6, decay=0.5, curvature=0.7, lapse=0.04, n_agents=400)
+    paired = IBLDescriptionModel(**kw, paired=True).predict_rates(problem, protocol="cpc")
+    separate = IBLDescriptionModel(**kw).predict_rates(problem, protocol="cpc")
+    np.testing.assert_allclose(paired, 1 - 0.04 / 2)        # only the lapse picks A
+    assert separate.max() < 0.8
+    # blended values: one retrieval, so V_B >= V_A for every agent and trial
+    sim = IBLDescriptionModel(**kw, paired=True).simulate(problem, protocol="cpc")[0]
+    assert (sim.blended[..., 1] >= sim.blended[..., 0]).all()
+    assert sim.outcomes_b is not None and sim.n_a == 0
+
+
+def test_rank_coupling_ignores_negative_correlation_in_the_description_only():
+    from cogsim.ibl.described import IBLDescriptionModel
+
+    problem = _problem(Hb=9.0, Corr=-1)
+    kw = dict(noise=0.6, decay=0.5, curvature=0.7, lapse=0.0, n_agents=400, paired=True)
+    rank = IBLDescriptionModel(**kw, coupling="rank").predict_rates(problem, protocol="cpc")
+    corr = IBLDescriptionModel(**kw).predict_rates(problem, protocol="cpc")
+    assert rank[0, 0] == 1.0 and corr[0, 0] < 0.8           # block 1: description only
+    assert rank[0, 4] < 0.95                                # experienced events disagree
+
+
+def test_imagining_stops_at_the_first_feedback():
+    from cogsim.ibl.described import IBLDescriptionModel
+
+    problem = _problem()
+    for stop in (False, True):
+        sim = IBLDescriptionModel(n_agents=30, imagine_after_feedback=not stop).simulate(
+            problem, protocol="cpc")[0]
+        sample = np.array([k == "sample" for k in sim.slot_kind])
+        late = sample & (sim.slot_time >= 6)
+        assert late.any()
+        assert (sim.counts[late].sum() == 0) == stop
+        assert sim.counts[sample & (sim.slot_time < 6)].sum() == 6 * 30 * 3 * 2
+
+
+def test_inertia_is_the_recurrence_on_trial_rates():
+    from cogsim.ibl.described import IBLDescriptionModel
+
+    problem = _problem(Hb=7.0, pHb=0.4)
+    kw = dict(noise=0.6, decay=0.5, curvature=0.7, lapse=0.1, n_agents=200)
+    sim = IBLDescriptionModel(**kw).simulate(problem, protocol="cpc")[0]
+    a, b = sim.blended[..., 0], sim.blended[..., 1]
+    m = 0.05 + 0.9 * ((b > a).mean(axis=2) + 0.5 * (b == a).mean(axis=2))[:, 0]
+    r = m.copy()
+    for t in range(1, len(r)):
+        r[t] = 0.3 * r[t - 1] + 0.7 * m[t]
+    got = IBLDescriptionModel(**kw, inertia=0.3).predict_rates(problem, protocol="cpc")
+    np.testing.assert_allclose(got[0], r.reshape(5, 5).mean(axis=1), atol=1e-6)
+
+
+def test_dirichlet_beliefs_spread_an_ambiguous_choice():
+    from cogsim.ibl.described import IBLDescriptionModel
+
+    problem = _problem(Ha=10.0, pHa=0.9, Hb=10.0, pHb=0.9, Amb=1)
+    kw = dict(noise=0.3, decay=0.5, curvature=1.0, lapse=0.0, n_agents=400, n_samples=6)
+    equal = IBLDescriptionModel(**kw).predict_rates(problem, protocol="cpc")[0, 0]
+    spread = IBLDescriptionModel(**kw, ambiguity="dirichlet").predict_rates(
+        problem, protocol="cpc")[0, 0]
+    assert spread > equal + 0.03
+
+
+def test_joint_fits_extras_and_a_noise_per_source(tmp_path):
+    from cogsim.calibration.lab import lab_record
+
+    joint = JointIBL({"paired": True}, n_agents=10, fitted=("inertia",),
+                     per_source=("noise",))
+    assert joint.param_names == ("decay", "curvature", "inertia", "lapse_online",
+                                 "lapse_lab", "noise_online", "noise_lab")
+    joint.set_params(inertia=0.2, noise_online=1.5, noise_lab=0.4, lapse_lab=0.03)
+    lab = joint.for_source("lab")
+    assert (lab.noise, lab.inertia, lab.lapse, lab.paired) == (0.4, 0.2, 0.03, True)
+    assert joint.for_source("online").noise == 1.5         # the same model, reset per source
+    record = lab_record(joint, seed=0, n_agents=10, data={}, fit={})
+    assert record["settings"]["inertia"] == 0.2 and record["params"]["noise"] == 0.4
+    built = model_from_record(record)
+    np.testing.assert_allclose(built.predict_rates(gambles(), protocol="cpc"),
+                               joint.for_source("lab").predict_rates(gambles(),
+                                                                     protocol="cpc"))

@@ -24,7 +24,7 @@ import numpy as np
 from cogsim.calibration.data import RateData
 
 __all__ = ["JointIBL", "Shared", "JointRateData", "LAB_SETTINGS", "DECAY_BOUNDS",
-           "lab_record"]
+           "EXTRA_BOUNDS", "lab_record"]
 
 #: Settings of the lab account: those of the online account (each described outcome one
 #: instance at time 0, three imagined draws per option before each choice).  Two-fold
@@ -42,24 +42,48 @@ class JointIBL:
     Parameters
     ----------
     settings : dict
-        Constructor settings of every `IBLDescriptionModel` (default `LAB_SETTINGS`).
+        Constructor settings of every `IBLDescriptionModel` (default `LAB_SETTINGS`); may
+        fix ``inertia`` or ``weight`` to a value.
     seed : int
     n_agents : int
         Simulated agents per problem.
+    fitted : tuple of str
+        Fixed parameters of `IBLDescriptionModel` fitted too, shared by both sources
+        (``"inertia"``, ``"weight"``, ``"frequency_power"``; bounds in `EXTRA_BOUNDS`).
+    per_source : tuple of str
+        Parameters with one value per source (``lapse`` always; ``noise`` may be added):
+        ``<name>_online`` and ``<name>_lab``.
     """
 
-    param_names = ("noise", "decay", "curvature", "lapse_online", "lapse_lab")
-    bounds = {"noise": (0.05, 3.0), "decay": DECAY_BOUNDS, "curvature": (0.2, 1.2),
-              "lapse_online": (0.0, 0.6), "lapse_lab": (0.0, 0.6)}
+    #: The defaults' names and bounds (an instance with ``fitted`` or ``per_source`` has
+    #: its own).
+    param_names: tuple[str, ...] = ("noise", "decay", "curvature", "lapse_online",
+                                    "lapse_lab")
+    bounds: dict = {"noise": (0.05, 3.0), "decay": DECAY_BOUNDS, "curvature": (0.2, 1.2),
+                    "lapse_online": (0.0, 0.6), "lapse_lab": (0.0, 0.6)}
 
-    def __init__(self, settings: dict | None = None, *, seed: int = 0, n_agents: int = 100):
+    def __init__(self, settings: dict | None = None, *, seed: int = 0, n_agents: int = 100,
+                 fitted: tuple[str, ...] = (), per_source: tuple[str, ...] = ("lapse",)):
         from cogsim.ibl.described import IBLDescriptionModel
 
         self.settings = dict(LAB_SETTINGS if settings is None else settings)
         self.seed, self.n_agents = int(seed), int(n_agents)
+        self.fitted, self.per_source = tuple(fitted), tuple(dict.fromkeys(("lapse",)
+                                                                           + tuple(per_source)))
         self.model = IBLDescriptionModel(seed=seed, n_agents=n_agents, **self.settings)
-        self._params = {"noise": 0.5, "decay": 0.5, "curvature": 0.5, "lapse_online": 0.3,
-                        "lapse_lab": 0.05}
+        start = {"noise": 0.5, "decay": 0.5, "curvature": 0.5, "lapse": 0.05,
+                 **{k: self.model._params[k] for k in self.fitted}}
+        shared = [k for k in ("noise", "decay", "curvature", *self.fitted)
+                  if k not in self.per_source]
+        self.param_names = tuple(shared) + tuple(f"{k}_{s}" for k in self.per_source
+                                                 for s in ("online", "lab"))
+        bounds = {**_BASE_BOUNDS, **EXTRA_BOUNDS}
+        self.bounds = {n: bounds[n.rsplit("_", 1)[0] if n not in bounds else n]
+                       for n in self.param_names}
+        self._params = {n: start[n.rsplit("_", 1)[0] if n not in start else n]
+                        for n in self.param_names}
+        if "lapse_online" in self._params:
+            self._params["lapse_online"] = 0.3
 
     def get_params(self) -> dict[str, float]:
         return dict(self._params)
@@ -72,11 +96,25 @@ class JointIBL:
         self._params.update({k: float(v) for k, v in params.items()})
         return self
 
+    def source_params(self, source: str) -> dict[str, float]:
+        """The parameters of ``source`` ("online" or "lab") under the model's own names."""
+        p = self._params
+        out = {k: v for k, v in p.items() if not k.endswith(("_online", "_lab"))}
+        out.update({k: p[f"{k}_{source}"] for k in self.per_source})
+        return out
+
     def for_source(self, source: str):
         """The IBL model of ``source`` ("online" or "lab") with the shared parameters."""
-        p = self._params
-        return self.model.set_params(noise=p["noise"], decay=p["decay"],
-                                     curvature=p["curvature"], lapse=p[f"lapse_{source}"])
+        p = self.source_params(source)
+        for k in self.fitted:  # fixed parameters of the model: set one by one
+            setattr(self.model, k, p.pop(k))
+        return self.model.set_params(**p)
+
+
+_BASE_BOUNDS = {"noise": (0.05, 3.0), "decay": DECAY_BOUNDS, "curvature": (0.2, 1.2),
+                "lapse": (0.0, 0.6)}
+#: Search ranges of the fixed parameters a lab calibration may fit.
+EXTRA_BOUNDS = {"inertia": (0.0, 0.9), "weight": (0.1, 10.0), "frequency_power": (0.0, 1.0)}
 
 
 class Shared:
@@ -117,17 +155,19 @@ class JointRateData:
         return np.asarray(model.for_source("lab").predict_rates(problems, protocol="cpc"))
 
 
-def lab_record(params: dict[str, float], settings: dict, *, seed: int, n_agents: int,
-               data: dict, fit: dict) -> dict:
-    """params.json of the lab calibration: an ``ibl`` rates model whose lapse is the lab's
-    (``lapse_online`` kept under ``joint``), readable by `cogsim.calibration.read_params`."""
+def lab_record(joint: JointIBL, *, seed: int, n_agents: int, data: dict, fit: dict) -> dict:
+    """params.json of the lab calibration: an ``ibl`` rates model with the lab's parameters
+    (a fitted ``inertia`` or ``weight`` goes into the settings, as the model's fixed
+    parameters do; the online ones are kept under ``joint``), readable by
+    `cogsim.calibration.read_params`."""
     from cogsim import __version__
 
-    return {"model": "ibl", "kind": "rates",
-            "params": {"noise": params["noise"], "decay": params["decay"],
-                       "curvature": params["curvature"], "lapse": params["lapse_lab"]},
+    lab = joint.source_params("lab")
+    fixed = {k: lab.pop(k) for k in joint.fitted}
+    return {"model": "ibl", "kind": "rates", "params": lab,
             "intervals": {"level": 0.95, "n_boot": 0},
-            "data": data, "settings": {**settings, "n_agents": n_agents},
+            "data": data, "settings": {**joint.settings, **fixed, "n_agents": n_agents},
             "seed": seed, "cogsim_version": __version__, "fit": fit, "baseline": None,
-            "joint": {"params": params, "objective": "0.5 MSE choices13k + 0.5 MSE CPC15",
-                      "lapse_online": params["lapse_online"]}}
+            "joint": {"params": joint.get_params(),
+                      "objective": "0.5 MSE choices13k + 0.5 MSE CPC15",
+                      "online": joint.source_params("online")}}

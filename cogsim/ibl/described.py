@@ -25,6 +25,19 @@ Learning (IBL) agent with PyIBL 5.2's semantics does:
    the problem's ``Corr``: 1 the same uniform for both, -1 ``u`` and ``1 - u``, 0
    independent) and stored at time n (PyIBL ``respond`` plus ``populate`` of the forgone
    payoff).
+5. **Lab options** (off by default; `cogsim.calibration.lab` selects them).  With
+   ``imagine_after_feedback=False`` the imagined draws stop once payoffs are seen: from
+   the first feedback on, the agent's memory of experienced payoffs stands in for
+   simulation from the description.  With ``paired=True`` an instance is an event, the
+   pair of payoffs of A and B, and one retrieval blends both options
+   (`cogsim.ibl.paired`).  With ``inertia`` = p > 0 the agent repeats its previous choice
+   with probability p (Gonzalez & Dutt 2011's pInertia), else chooses as above; since the
+   memory never depends on the choices, the rate of B at trial t is exactly
+   ``r_t = p r_{t-1} + (1 - p) m_t`` (``r_1 = m_1``), ``m_t`` the rate of step 3.
+   With ``ambiguity="dirichlet"`` an ambiguous B's imagined draws use each agent's own
+   probabilities, drawn from a flat Dirichlet over B's outcomes (the mean belief is still
+   "equally likely", but agents differ in it, as a uniform prior over the unknown
+   probabilities says).
 
 With full feedback the memory does not depend on the choices, so every trial of every
 agent and problem is computed at once: the references of each instance are counts per
@@ -103,6 +116,8 @@ class Simulation:
         Positions of the chunk's problems in the table given.
     blended : (T, P, N, 2) array or None
         Blended values of A and B at each trial (filled by ``simulate``).
+    outcomes_b : (J, P) array or None
+        Paired instances (``n_a`` 0): B's payoff of each event row, ``outcomes`` A's.
     """
 
     outcomes: np.ndarray
@@ -115,6 +130,7 @@ class Simulation:
     n_a: int
     rows: np.ndarray
     blended: np.ndarray | None = None
+    outcomes_b: np.ndarray | None = None
 
 
 class IBLDescriptionModel(ParamsMixin):
@@ -141,9 +157,10 @@ class IBLDescriptionModel(ParamsMixin):
         Imagined draws of each option before a choice (>= 0).
     resample : bool
         Imagine new draws before every trial (else only before the first).
-    described : {"equal", "probability"}
-        Weight of each described outcome: ``weight`` each, or ``weight`` times its
-        (stated; uniform if ambiguous) probability.
+    described : {"equal", "probability", "power"}
+        Weight of each described outcome: ``weight`` each, ``weight`` times its (stated;
+        uniform if ambiguous) probability p, or ``weight * p ** frequency_power`` (a
+        compressed frequency encoding between the two).
     redescribe : bool
         Store the description again before every trial (it stays on screen), not only at 0.
     temperature : float or None
@@ -151,6 +168,20 @@ class IBLDescriptionModel(ParamsMixin):
     dtype : {"float32", "float64"}
         Precision of the arithmetic.  float32 is about twice as fast and changes blended
         values by ~1e-7 relative; float64 reproduces PyIBL to ~1e-12 (see the tests).
+    frequency_power : float
+        Exponent gamma of the "power" description (0: "equal", 1: "probability").
+    inertia : float
+        Probability of repeating the previous choice (in [0, 1]; 0 = PyIBL).
+    imagine_after_feedback : bool
+        Keep imagining draws once payoffs are seen (False: only before the first feedback).
+    paired : bool
+        One instance per event (A's and B's payoffs), one retrieval for both options.
+    coupling : {"correlation", "rank"}
+        Paired description and imagined events: B's payoff at A's quantile (1 - quantile
+        when ``Corr`` is -1), or at A's quantile whatever ``Corr`` ("rank").
+    ambiguity : {"equal", "dirichlet"}
+        Imagined draws of an ambiguous B: its outcomes equally likely, or with each agent's
+        own probabilities drawn from a flat Dirichlet (a uniform prior over them).
     """
 
     data_kind: ClassVar[str] = "rates"
@@ -163,6 +194,10 @@ class IBLDescriptionModel(ParamsMixin):
                   doc="share of random choices"),
         Parameter("weight", 1.0, low=0.0, free=False,
                   doc="references of each described outcome at time 0"),
+        Parameter("frequency_power", 0.5, low=0.0, free=False,
+                  doc="exponent of a described probability in its references ('power')"),
+        Parameter("inertia", 0.0, low=0.0, high=1.0, free=False,
+                  doc="probability of repeating the previous choice"),
     )
 
     def __init__(
@@ -181,6 +216,12 @@ class IBLDescriptionModel(ParamsMixin):
         redescribe: bool = False,
         temperature: float | None = None,
         dtype: str = "float32",
+        inertia: float = 0.0,
+        frequency_power: float = 0.5,
+        imagine_after_feedback: bool = True,
+        paired: bool = False,
+        coupling: str = "correlation",
+        ambiguity: str = "equal",
     ) -> None:
         def whole(v) -> bool:
             return not isinstance(v, bool) and isinstance(v, (int, np.integer))
@@ -189,8 +230,9 @@ class IBLDescriptionModel(ParamsMixin):
             raise ValueError(f"n_agents must be a positive integer, got {n_agents!r}")
         if not whole(n_samples) or n_samples < 0:
             raise ValueError(f"n_samples must be a non-negative integer, got {n_samples!r}")
-        if described not in ("equal", "probability"):
-            raise ValueError(f"described must be 'equal' or 'probability', got {described!r}")
+        if described not in ("equal", "probability", "power"):
+            raise ValueError(f"described must be 'equal', 'probability' or 'power', got "
+                             f"{described!r}")
         check_temperature(temperature)
         if str(dtype) not in ("float32", "float64"):
             raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
@@ -202,9 +244,16 @@ class IBLDescriptionModel(ParamsMixin):
         self.redescribe = bool(redescribe)
         self.temperature = temperature
         self.dtype = np.dtype(str(dtype))
+        self.imagine_after_feedback = bool(imagine_after_feedback)
+        self.paired = bool(paired)
+        if coupling not in ("correlation", "rank"):
+            raise ValueError(f"coupling must be 'correlation' or 'rank', got {coupling!r}")
+        if ambiguity not in ("equal", "dirichlet"):
+            raise ValueError(f"ambiguity must be 'equal' or 'dirichlet', got {ambiguity!r}")
+        self.coupling, self.ambiguity = coupling, ambiguity
         self._cache: OrderedDict = OrderedDict()
         self._init_params(noise=noise, decay=decay, curvature=curvature, lapse=lapse,
-                          weight=weight)
+                          weight=weight, inertia=inertia, frequency_power=frequency_power)
 
     # ------------------------------------------------------------------ parameters
     def _check_params(self) -> None:
@@ -267,12 +316,17 @@ class IBLDescriptionModel(ParamsMixin):
         rate = (b > a).mean(axis=2) + 0.5 * (b == a).mean(axis=2)
         if self.lapse:
             rate = 0.5 * self.lapse + (1 - self.lapse) * rate
+        if self.inertia:
+            for t in range(1, len(rate)):
+                rate[t] = self.inertia * rate[t - 1] + (1 - self.inertia) * rate[t]
         return rate
 
     def _prior(self, sim: Simulation) -> np.ndarray:
         """References per unit weight of each described outcome, (J, P)."""
         if self.described == "equal":
             return sim.valid.astype(sim.counts.dtype)
+        if self.described == "power":
+            return sim.described ** sim.described.dtype.type(self.frequency_power)
         return sim.described
 
     def _utility(self, outcomes: np.ndarray) -> np.ndarray:
@@ -307,6 +361,9 @@ class IBLDescriptionModel(ParamsMixin):
         act = base_level(strength, out=strength)
         act = scaled_activations(act, self.tau, self.noise, sim.noise, out=act)
         utility = self._utility(sim.outcomes)
+        if sim.outcomes_b is not None:  # paired: one retrieval over the events
+            w = retrieval_weights(act, axis=1, stable=True, out=act)
+            return blend(w, utility, axis=1), blend(w, self._utility(sim.outcomes_b), axis=1)
         values = []
         for cols in (slice(0, sim.n_a), slice(sim.n_a, width)):
             a = act[:, cols]
@@ -323,7 +380,8 @@ class IBLDescriptionModel(ParamsMixin):
         if not isinstance(problems, pd.DataFrame):
             raise TypeError(f"problems must be a pandas DataFrame, got {type(problems).__name__}")
         settings = (protocol, self.n_agents, self.seed, self.n_samples, self.resample,
-                    self.dtype)  # fmt: skip
+                    self.dtype, self.imagine_after_feedback, self.paired, self.coupling,
+                    self.ambiguity)  # fmt: skip
         small = len(problems) * self.n_agents <= _CACHE_MAX_CELLS
         key = (_fingerprint(problems), settings) if small else (None, settings)
         if key[0] is not None and key in self._cache:
@@ -368,14 +426,15 @@ _FINGERPRINT_COLUMNS = frozenset(
 
 
 def _inverse_cdf(u: np.ndarray, probs: np.ndarray) -> np.ndarray:
-    """Outcome index for uniforms ``u`` (P, ...) given padded probabilities (P, K)."""
-    cdf = np.cumsum(probs, axis=1)
-    last = (probs > 0).sum(axis=1) - 1
-    cdf[np.arange(probs.shape[1])[None, :] >= last[:, None]] = np.inf
-    shape = (len(probs),) + (1,) * (u.ndim - 1)
+    """Outcome index for uniforms ``u`` (P, ...) given padded probabilities (P, K), or
+    (P, N, K) per agent for ``u`` (P, N, ...)."""
+    cdf = np.cumsum(probs, axis=-1)
+    last = (probs > 0).sum(axis=-1) - 1
+    cdf[np.arange(probs.shape[-1]) >= last[..., None]] = np.inf
+    shape = probs.shape[:-1] + (1,) * (u.ndim - probs.ndim + 1)
     index = np.zeros(u.shape, dtype=np.int64)
-    for j in range(probs.shape[1] - 1):
-        index += u >= cdf[:, j].reshape(shape)
+    for j in range(probs.shape[-1] - 1):
+        index += u >= cdf[..., j].reshape(shape)
     return index
 
 
@@ -412,6 +471,8 @@ def _draw(
     else:
         fb_after = [m for m in fb_trials if m < n_trials]
     n_slots = n_sample_trials + len(fb_after)
+    # Imagining stops at the first feedback's time (for the problems that give feedback).
+    stop = None if model.imagine_after_feedback or not fb_after else fb_after[0]
     n = model.n_agents
     n_a = xa.shape[1]
     n_b_each = listed.sum(axis=1)
@@ -421,7 +482,7 @@ def _draw(
         if not group.size:
             continue
         n_b = int(n_b_each[group].max())
-        width = n_a + n_b
+        width = n_a * n_b if model.paired else n_a + n_b
         chunk = max(1, _CHUNK_ELEMENTS // max(1, (n_slots + n_trials) * n * width))
         for start in range(0, group.size, chunk):
             rows = group[start : start + chunk]
@@ -431,6 +492,8 @@ def _draw(
                 pb_believed[rows, :n_b], corr[rows],
                 np.ones(rows.size, bool) if fb_trials is not None else feedback[rows],
                 n_trials, n_sample_trials, fb_after, k, n, model.dtype,
+                paired=model.paired, stop=stop, rank=model.coupling == "rank",
+                amb=amb[rows] if model.ambiguity == "dirichlet" else None,
             )  # fmt: skip
             chunk_id += 1
 
@@ -451,16 +514,36 @@ def _draw_chunk(
     k: int,
     n: int,
     dtype: np.dtype,
+    *,
+    paired: bool = False,
+    stop: int | None = None,
+    rank: bool = False,
+    amb: np.ndarray | None = None,
 ) -> Simulation:
-    """The draws of one chunk of problems (see `Simulation`)."""
+    """The draws of one chunk of problems (see `Simulation`; `cogsim.ibl.paired` for
+    ``paired``); no imagined draws from time ``stop`` on where feedback is seen."""
+    from cogsim.ibl.paired import coupling, event_counts
+
     size, n_a, n_b = len(rows), xa.shape[1], xb.shape[1]
-    width = n_a + n_b
+    width = n_a * n_b if paired else n_a + n_b
+    anti = (corr == -1)[:, None, None] & (not rank)
+    imagined_b = pb_believed
+    if amb is not None and amb.any():  # each agent's own belief about an ambiguous B
+        g = rng.gamma(1.0, size=(size, n, n_b)) * (pb_believed > 0)[:, None, :]
+        imagined_b = np.where(amb[:, None, None], g / g.sum(axis=2, keepdims=True),
+                              pb_believed[:, None, :])
     counts = np.zeros((n_sample_trials + len(fb_after), width, size, n), dtype=dtype)
     slot_time, slot_kind = [], []
     for s in range(n_sample_trials):
         u = rng.random((2, size, n, k))
-        counts[s, :n_a] = _counts(_inverse_cdf(u[0], pa), n_a)
-        counts[s, n_a:] = _counts(_inverse_cdf(u[1], pb_believed), n_b)
+        if paired:  # one quantile for both options (1 - q for B when Corr = -1)
+            counts[s] = event_counts(_inverse_cdf(u[0], pa), _inverse_cdf(
+                np.where(anti, 1.0 - u[0], u[0]), imagined_b), n_b, width)
+        else:
+            counts[s, :n_a] = _counts(_inverse_cdf(u[0], pa), n_a)
+            counts[s, n_a:] = _counts(_inverse_cdf(u[1], imagined_b), n_b)
+        if stop is not None and s >= stop:
+            counts[s][:, seen] = 0
         slot_time.append(float(s))  # imagined just before the choice at time s + 1
         slot_kind.append("sample")
     cr = corr[:, None]
@@ -470,13 +553,25 @@ def _draw_chunk(
         ia = _inverse_cdf(u[0], pa)
         ib = _inverse_cdf(u_b, pb)
         slot = counts[n_sample_trials + i]
-        for j in range(n_a):
-            slot[j] = (ia == j) & seen[:, None]
-        for j in range(n_b):
-            slot[n_a + j] = (ib == j) & seen[:, None]
+        if paired:
+            slot[:] = event_counts(ia[..., None], ib[..., None], n_b, width) * seen[:, None]
+        else:
+            for j in range(n_a):
+                slot[j] = (ia == j) & seen[:, None]
+            for j in range(n_b):
+                slot[n_a + j] = (ib == j) & seen[:, None]
         slot_time.append(float(m))  # respond() at the time of the choice m
         slot_kind.append("feedback")
     logistic = standard_logistic(rng, (n_trials, width, size, n))
+    if paired:
+        weights = coupling(pa, pb_believed, (corr == -1) & (not rank))
+        valid, events = weights > 0, np.arange(width)
+        return Simulation(
+            outcomes=np.ascontiguousarray(xa[:, events // n_b].T, dtype=dtype),
+            outcomes_b=np.ascontiguousarray(xb[:, events % n_b].T, dtype=dtype),
+            valid=valid, described=weights.astype(dtype), counts=counts,
+            slot_time=np.array(slot_time, dtype=np.float64), slot_kind=tuple(slot_kind),
+            noise=logistic, n_a=0, rows=rows)
     valid = np.concatenate([pa > 0, pb > 0], axis=1).T
     weights = np.concatenate([pa, pb_believed], axis=1).T
     return Simulation(
