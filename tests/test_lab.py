@@ -167,3 +167,15 @@ def test_joint_fits_extras_and_a_noise_per_source(tmp_path):
     np.testing.assert_allclose(built.predict_rates(gambles(), protocol="cpc"),
                                joint.for_source("lab").predict_rates(gambles(),
                                                                      protocol="cpc"))
+
+
+def test_loss_aversion_scales_stored_losses_only():
+    from cogsim.ibl.described import IBLDescriptionModel
+
+    problem = _problem(Ha=-4.0, pHa=1.0, La=-4.0, Hb=9.0, pHb=1.0, Lb=9.0)
+    kw = dict(noise=0.0, curvature=0.5, lapse=0.0, n_agents=5)
+    for paired in (False, True):
+        sim = IBLDescriptionModel(**kw, loss_aversion=2.5, paired=paired).simulate(
+            problem, protocol="cpc")[0]
+        np.testing.assert_allclose(sim.blended[..., 0], -2.5 * 2.0, rtol=1e-6)
+        np.testing.assert_allclose(sim.blended[..., 1], 3.0, rtol=1e-6)

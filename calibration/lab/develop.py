@@ -41,6 +41,10 @@ OPTIONS: dict[str, tuple[dict, tuple, tuple]] = {
     "power": ({"described": "power"}, ("frequency_power",), ()),  # weight p^gamma, fitted
     "s1": ({"n_samples": 1}, (), ()),                        # imagined draws per trial
     "s6": ({"n_samples": 6}, (), ()),
+    "loss": ({}, ("loss_aversion",), ()),                    # fitted loss aversion
+    "redescribe": ({"redescribe": True}, (), ()),            # description on screen
+    "share": ({"described": "share"}, (), ()),              # one unit per description
+    "pow5": ({"described": "power"}, (), ()),                # weight p^0.5
     "inertia": ({}, ("inertia",), ()),                       # fitted inertia
     "weight": ({}, ("weight",), ()),                         # fitted description weight
     "noise": ({}, (), ("noise",)),                           # noise per source

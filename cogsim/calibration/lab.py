@@ -13,6 +13,20 @@ blocks is remembered.  `JointRateData` is the objective:
 
 `lab_record` turns a fit into the params.json record of an ordinary ``ibl`` rates model with
 ``lapse = lapse_lab`` and the lab settings, which ``cogsim predict --protocol cpc`` reads.
+
+`LAB_DESIGN` is the account the lab calibration uses (chosen on development splits of CPC15 by
+``calibration/lab/develop.py``, see calibration/lab/README.md): `IBLDescriptionModel` with
+
+* ``described="share"``: a description is one unit of references at time 0, shared equally
+  by the outcomes (here: events) it lists -- a 9-outcome lottery is not nine times as
+  present in memory as a sure payoff;
+* ``paired=True, coupling="rank"``: an instance is an event, the payoffs of A and B
+  together, and one retrieval blends both options (`cogsim.ibl.paired`); described and
+  imagined events pair the options' outcomes by rank (feedback pairs what was seen);
+* ``imagine_after_feedback=False``: imagined draws only until payoffs are seen;
+* ``ambiguity="dirichlet"``: each agent imagines an ambiguous option with its own
+  probabilities, drawn from a flat Dirichlet;
+* ``loss_aversion`` fitted (shared), with noise, decay and curvature; a lapse per source.
 """
 
 from __future__ import annotations
@@ -23,7 +37,7 @@ import numpy as np
 
 from cogsim.calibration.data import RateData
 
-__all__ = ["JointIBL", "Shared", "JointRateData", "LAB_SETTINGS", "DECAY_BOUNDS",
+__all__ = ["JointIBL", "Shared", "JointRateData", "LAB_SETTINGS", "LAB_DESIGN", "DECAY_BOUNDS",
            "EXTRA_BOUNDS", "lab_record"]
 
 #: Settings of the lab account: those of the online account (each described outcome one
@@ -32,6 +46,14 @@ __all__ = ["JointIBL", "Shared", "JointRateData", "LAB_SETTINGS", "DECAY_BOUNDS"
 #: before every trial, by probability or equally): held-out block-rate MSD 0.0182 against
 #: 0.0183 and 0.0193 -- no real difference.
 LAB_SETTINGS: dict = {"redescribe": False, "described": "equal", "n_samples": 3}
+#: The lab calibration's account: settings, fitted fixed parameters, per-source parameters
+#: (the keywords of `JointIBL`).
+LAB_DESIGN: dict = {
+    "settings": {**LAB_SETTINGS, "described": "share", "paired": True, "coupling": "rank",
+                 "imagine_after_feedback": False, "ambiguity": "dirichlet"},
+    "fitted": ("loss_aversion",),
+    "per_source": ("lapse",),
+}
 #: The decay's search range: memory of earlier blocks survives (decay 5-8 forgets in a trial).
 DECAY_BOUNDS = (0.05, 2.0)
 
@@ -49,7 +71,8 @@ class JointIBL:
         Simulated agents per problem.
     fitted : tuple of str
         Fixed parameters of `IBLDescriptionModel` fitted too, shared by both sources
-        (``"inertia"``, ``"weight"``, ``"frequency_power"``; bounds in `EXTRA_BOUNDS`).
+        (``"inertia"``, ``"weight"``, ``"frequency_power"``, ``"loss_aversion"``;
+        bounds in `EXTRA_BOUNDS`).
     per_source : tuple of str
         Parameters with one value per source (``lapse`` always; ``noise`` may be added):
         ``<name>_online`` and ``<name>_lab``.
@@ -114,7 +137,8 @@ class JointIBL:
 _BASE_BOUNDS = {"noise": (0.05, 3.0), "decay": DECAY_BOUNDS, "curvature": (0.2, 1.2),
                 "lapse": (0.0, 0.6)}
 #: Search ranges of the fixed parameters a lab calibration may fit.
-EXTRA_BOUNDS = {"inertia": (0.0, 0.9), "weight": (0.1, 10.0), "frequency_power": (0.0, 1.0)}
+EXTRA_BOUNDS = {"inertia": (0.0, 0.9), "weight": (0.1, 10.0), "frequency_power": (0.0, 1.0),
+                "loss_aversion": (0.5, 3.0)}
 
 
 class Shared:
