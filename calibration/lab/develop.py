@@ -45,6 +45,7 @@ OPTIONS: dict[str, tuple[dict, tuple, tuple]] = {
     "redescribe": ({"redescribe": True}, (), ()),            # description on screen
     "share": ({"described": "share"}, (), ()),              # one unit per description
     "pow5": ({"described": "power"}, (), ()),                # weight p^0.5
+    "temp": ({}, ("temperature",), ()),                      # blending temperature apart
     "inertia": ({}, ("inertia",), ()),                       # fitted inertia
     "weight": ({}, ("weight",), ()),                         # fitted description weight
     "noise": ({}, (), ("noise",)),                           # noise per source

@@ -71,7 +71,7 @@ class JointIBL:
         Simulated agents per problem.
     fitted : tuple of str
         Fixed parameters of `IBLDescriptionModel` fitted too, shared by both sources
-        (``"inertia"``, ``"weight"``, ``"frequency_power"``, ``"loss_aversion"``;
+        (``"inertia"``, ``"weight"``, ``"frequency_power"``, ``"loss_aversion"``, ``"temperature"``;
         bounds in `EXTRA_BOUNDS`).
     per_source : tuple of str
         Parameters with one value per source (``lapse`` always; ``noise`` may be added):
@@ -95,7 +95,7 @@ class JointIBL:
                                                                            + tuple(per_source)))
         self.model = IBLDescriptionModel(seed=seed, n_agents=n_agents, **self.settings)
         start = {"noise": 0.5, "decay": 0.5, "curvature": 0.5, "lapse": 0.05,
-                 **{k: self.model._params[k] for k in self.fitted}}
+                 **{k: _start(getattr(self.model, k)) for k in self.fitted}}
         shared = [k for k in ("noise", "decay", "curvature", *self.fitted)
                   if k not in self.per_source]
         self.param_names = tuple(shared) + tuple(f"{k}_{s}" for k in self.per_source
@@ -134,11 +134,16 @@ class JointIBL:
         return self.model.set_params(**p)
 
 
+def _start(value: float | None) -> float:
+    """A fitted setting's starting value: its own, or 1 for None (the temperature rule)."""
+    return 1.0 if value is None else float(value)
+
+
 _BASE_BOUNDS = {"noise": (0.05, 3.0), "decay": DECAY_BOUNDS, "curvature": (0.2, 1.2),
                 "lapse": (0.0, 0.6)}
 #: Search ranges of the fixed parameters a lab calibration may fit.
 EXTRA_BOUNDS = {"inertia": (0.0, 0.9), "weight": (0.1, 10.0), "frequency_power": (0.0, 1.0),
-                "loss_aversion": (0.5, 3.0)}
+                "loss_aversion": (0.5, 3.0), "temperature": (0.05, 3.0)}
 
 
 class Shared:
