@@ -100,7 +100,7 @@ class JudgmentLog:
                                 (item_ids, cols["chosen"]),
                                 (np.array(strategy_labels), cols["strategy"]), (kinds, who)])
         return pd.DataFrame({         # in the order of JUDGMENT_COLUMNS
-            "run_id": np.full(len(who), run_id, dtype=object),
+            "run_id": pd.Series([run_id] * len(who), dtype=object),
             "step": cols["step"].astype(np.int64),
             "pair_id": cols["pair_id"].astype(np.int64), "annotator_id": who.astype(np.int64),
             "group": named[0], "item_a": named[1], "item_b": named[2], "first": named[3],
