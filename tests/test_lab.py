@@ -179,3 +179,25 @@ def test_loss_aversion_scales_stored_losses_only():
             problem, protocol="cpc")[0]
         np.testing.assert_allclose(sim.blended[..., 0], -2.5 * 2.0, rtol=1e-6)
         np.testing.assert_allclose(sim.blended[..., 1], 3.0, rtol=1e-6)
+
+
+def test_share_gives_each_description_one_unit_of_references():
+    from cogsim.ibl.described import IBLDescriptionModel
+
+    lottery = _problem(Ha=2.0, pHa=1.0, La=2.0, Hb=51.0, pHb=0.05, Lb=0.0,
+                       LotShapeB="Symm", LotNumB=7)
+    for paired in (False, True):
+        model = IBLDescriptionModel(n_agents=5, described="share", paired=paired)
+        sim = model.simulate(lottery, protocol="cpc")[0]
+        prior, valid = model._prior(sim)[:, 0], sim.valid[:, 0]
+        parts = [slice(0, sim.n_a), slice(sim.n_a, None)] if not paired else [slice(None)]
+        for part in parts:                 # one unit per option (per problem when paired)
+            assert prior[part].sum() == pytest.approx(1.0)
+            assert np.ptp(prior[part][valid[part]]) == 0
+        assert (prior[~valid] == 0).all() and valid.sum() == (9 if not paired else 8)
+    # two outcomes per option: "share" is "equal" at half the weight
+    simple = _problem()
+    a = IBLDescriptionModel(n_agents=50, described="share", n_samples=0, weight=1.0)
+    b = IBLDescriptionModel(n_agents=50, described="equal", n_samples=0, weight=0.5)
+    np.testing.assert_allclose(a.predict_rates(simple, protocol="cpc"),
+                               b.predict_rates(simple, protocol="cpc"))

@@ -23,10 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from cogsim.calibration.fit import fit_model
-from cogsim.calibration.lab import LAB_SETTINGS, JointIBL, JointRateData
+from cogsim.calibration.lab import LAB_SETTINGS, JointIBL, JointRateData, problem_classes
 from cogsim.calibration.sources import load_calibration_data
 from cogsim.outputs import json_ready
-from cogsim.tasks.gambles import check_problems, pad_problems
 
 HERE = Path(__file__).resolve().parent
 SEARCH = {"search": "grid", "n_grid": 32, "local_maxiter": 80}
@@ -62,17 +61,6 @@ def variant(name: str) -> tuple[dict, tuple, tuple]:
     return settings, fitted, per_source
 
 
-def classes(problems) -> dict[str, np.ndarray]:
-    """Boolean masks of the problem classes the residuals are broken down by."""
-    pad = pad_problems(check_problems(problems))
-    rare = np.minimum(np.where(pad.pa > 0, pad.pa, 1).min(1),
-                      np.where(pad.pb > 0, pad.pb, 1).min(1)) <= 0.1
-    corr = problems["Corr"].to_numpy() != 0
-    lot = (problems["LotShapeB"].astype(str) != "-").to_numpy()
-    return {"ambiguous": pad.amb.astype(bool), "correlated": corr, "lottery": lot,
-            "rare": rare}
-
-
 def run(name: str, online, cpc15, repeats: int = 3) -> dict:
     settings, fitted, per_source = variant(name)
     predicted = np.zeros((repeats,) + cpc15.rates.shape)
@@ -96,7 +84,7 @@ def run(name: str, online, cpc15, repeats: int = 3) -> dict:
            "seconds": round(time.perf_counter() - start, 1),
            **{k: float(np.mean([s[k] for s in scored])) for k in scored[0]},
            "dev_mse_repeats": [s["dev_mse"] for s in scored]}
-    for cls, mask in classes(cpc15.problems).items():
+    for cls, mask in problem_classes(cpc15.problems).items():
         out[f"dev_mse_{cls}"] = float(error[mask].mean())
         out[f"dev_mse_not_{cls}"] = float(error[~mask].mean())
     out["dev_bias_block"] = (predicted - cpc15.rates).mean(axis=(0, 1)).tolist()

@@ -5,8 +5,9 @@
 A post-hoc reading of the final test (after it was run once; nothing here feeds back into
 the design): IBL from ``params.json`` (as ``cogsim predict --protocol cpc`` runs it), BEAST
 from ``results.json``'s parameters with 2,000 agents, both against the people's block rates
-of the 58 CPC18 Track II problems.  Classes as in ``develop.py`` (ambiguous, correlated,
-multi-outcome lottery in B, a rare outcome <= 0.1), plus "A risky" (A not a sure payoff).
+of the 58 CPC18 Track II problems.  Classes of `cogsim.calibration.lab.problem_classes`
+(ambiguous, correlated, multi-outcome lottery in B, a rare outcome <= 0.1), plus "A risky"
+(A not a sure payoff).
 Writes ``residuals.json``.
 """
 
@@ -14,21 +15,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
 from cogsim.baselines.beast import BEASTModel
 from cogsim.calibration import read_params
+from cogsim.calibration.lab import problem_classes
 from cogsim.calibration.record import model_from_record
 from cogsim.calibration.sources import load_calibration_data
 from cogsim.outputs import json_ready
 from cogsim.tasks.gambles import check_problems, pad_problems
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from develop import classes  # noqa: E402
 
 
 def main() -> None:
@@ -43,7 +42,7 @@ def main() -> None:
         "beast": BEASTModel(seed=0, n_agents=2000).set_params(
             **results["beast_params"]).predict_rates(cpc18.problems, protocol="cpc"),
     }
-    masks = classes(cpc18.problems)
+    masks = problem_classes(cpc18.problems)
     pad = pad_problems(check_problems(cpc18.problems))
     masks["A risky"] = (pad.pa > 0).sum(axis=1) > 1
     out: dict = {"n_problems": cpc18.n_units}

@@ -38,7 +38,7 @@ import numpy as np
 from cogsim.calibration.data import RateData
 
 __all__ = ["JointIBL", "Shared", "JointRateData", "LAB_SETTINGS", "LAB_DESIGN", "DECAY_BOUNDS",
-           "EXTRA_BOUNDS", "lab_record"]
+           "EXTRA_BOUNDS", "lab_record", "problem_classes"]
 
 #: Settings of the lab account: those of the online account (each described outcome one
 #: instance at time 0, three imagined draws per option before each choice).  Two-fold
@@ -56,6 +56,21 @@ LAB_DESIGN: dict = {
 }
 #: The decay's search range: memory of earlier blocks survives (decay 5-8 forgets in a trial).
 DECAY_BOUNDS = (0.05, 2.0)
+
+
+def problem_classes(problems) -> dict[str, np.ndarray]:
+    """Boolean masks of the problem classes residuals are broken down by: ``ambiguous``
+    (B's probabilities hidden), ``correlated`` (``Corr`` not 0), ``lottery`` (B a
+    multi-outcome lottery), ``rare`` (an outcome of probability <= 0.1)."""
+    from cogsim.tasks.gambles import check_problems, pad_problems
+
+    pad = pad_problems(check_problems(problems))
+    rare = np.minimum(np.where(pad.pa > 0, pad.pa, 1).min(1),
+                      np.where(pad.pb > 0, pad.pb, 1).min(1)) <= 0.1
+    corr = problems["Corr"].to_numpy() != 0
+    lot = (problems["LotShapeB"].astype(str) != "-").to_numpy()
+    return {"ambiguous": pad.amb.astype(bool), "correlated": corr, "lottery": lot,
+            "rare": rare}
 
 
 class JointIBL:
