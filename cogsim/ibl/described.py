@@ -37,7 +37,10 @@ Learning (IBL) agent with PyIBL 5.2's semantics does:
    With ``ambiguity="dirichlet"`` an ambiguous B's imagined draws use each agent's own
    probabilities, drawn from a flat Dirichlet over B's outcomes (the mean belief is still
    "equally likely", but agents differ in it, as a uniform prior over the unknown
-   probabilities says).
+   probabilities says).  With ``described="share"`` an option of K listed outcomes (K
+   events when paired) stores each with ``weight / K`` references: one description, one
+   unit of memory.  With ``loss_aversion`` = lambda a loss is stored as
+   ``u = -lambda |x|^curvature``.
 
 With full feedback the memory does not depend on the choices, so every trial of every
 agent and problem is computed at once: the references of each instance are counts per
