@@ -19,7 +19,7 @@ from sklearn.linear_model import Ridge
 #: Candidate corrections: ("none", 0), ("linear", ridge alpha per row), ("trees", rounds).
 CANDIDATES: tuple[tuple[str, float], ...] = (
     ("none", 0), ("linear", 1.0), ("linear", 0.1), ("linear", 0.01),
-    ("trees", 10), ("trees", 25), ("trees", 50), ("trees", 100),
+    ("trees", 10), ("trees", 25), ("trees", 50), ("trees", 100), ("trees", 200),
 )  # fmt: skip
 
 
@@ -30,10 +30,11 @@ def learner(n: int) -> HistGradientBoostingRegressor:
                                          l2_regularization=1.0, random_state=0)
 
 
-def synthetic_learner() -> HistGradientBoostingRegressor:
+def synthetic_learner(leaves: int = 63, rounds: int = 3000) -> HistGradientBoostingRegressor:
     """The learner of (b)'s synthetic rates: the same trees, with the capacity 100,000 rows
     carry; the number of rounds is set by early stopping on 10% of the synthetic rows."""
-    return HistGradientBoostingRegressor(max_iter=3000, learning_rate=0.1, max_leaf_nodes=63,
+    return HistGradientBoostingRegressor(max_iter=rounds, learning_rate=0.1,
+                                         max_leaf_nodes=leaves,
                                          min_samples_leaf=20, l2_regularization=1.0,
                                          early_stopping=True, validation_fraction=0.1,
                                          n_iter_no_change=50, random_state=0)

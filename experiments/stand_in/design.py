@@ -17,7 +17,9 @@ N = 30, 100, 300 and each draw this compares, on the design validation set:
 * the calibrated IBL alone with 100 and 1,000 agents, (a), and the learner on all 9,006
   non-validation problems (for the share of the gap closed).
 
-Writes ``design.json`` (every draw, and means per N); NOTES.md reads it.
+Writes ``design.json`` (every draw, and means per N); NOTES.md reads it.  ``--capacity-only``
+adds to it the learner of (c) with `combine.synthetic_learner`'s settings (is (c) fair?)
+and the synthetic learner's capacity compared (`capacity`; run after the first pass).
 """
 
 from __future__ import annotations
@@ -76,19 +78,60 @@ def one(dev, val, x_val, pool, n: int, draw: int, fresh: int) -> dict:
     return out
 
 
+def capacity(dev, val, x_val, pool, summary: dict, agents: int) -> list[dict]:
+    """The synthetic learner with more capacity (leaves, round cap) on N = 30 and 100, draws
+    0 and 1, with the IBL parameters ``one`` fitted (the fit is deterministic), to compare
+    with ``one``'s ``synthetic_learner_<agents>`` and ``stacked_<agents>``."""
+    rows = []
+    for d in summary["draws"]:
+        if d["n"] > 100 or d["draw"] > 1:
+            continue
+        units = np.sort(pool[np.random.default_rng(100 + d["draw"]).permutation(len(pool))
+                             [:d["n"]]])
+        train = dev.subset(units)
+        x, y = features(train.problems), train.rates
+        model = IBLDescriptionModel(seed=d["draw"], n_agents=agents).set_params(
+            **d["ibl_params"])
+        new = generate_problems(100_000, seed=5000 + d["draw"])
+        x_new, y_new = features(new), model.predict_rates(new, protocol="c13k")
+        row = {"n": d["n"], "draw": d["draw"], "agents": agents}
+        for leaves, cap in ((127, 6000),):  # (63, 3000) is `one`'s synthetic_learner
+            syn = synthetic_learner(leaves, cap).fit(x_new, y_new)
+            key = f"leaves{leaves}_cap{cap}"
+            row[key] = mse(syn.predict(x_val), val.rates)
+            row[key + "_rounds"] = int(syn.n_iter_)
+            row[key + "_stacked"] = mse(Stacked(syn, seed=d["draw"]).fit(x, y).predict(x_val),
+                                        val.rates)
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-home", default=None)
     parser.add_argument("--draws", type=int, default=2)
     parser.add_argument("--fresh", type=int, default=100_000)
+    parser.add_argument("--capacity-only", action="store_true",
+                        help="only add the capacity comparison (`capacity`) to design.json")
+    parser.add_argument("--agents", type=int, default=100,
+                        help="agents per fresh problem in the capacity comparison")
     args = parser.parse_args()
     dev = load_calibration_data("choices13k", args.data_home)
     order = np.random.default_rng(DESIGN_SEED).permutation(dev.n_units)
     val, pool = dev.subset(np.sort(order[:2000])), np.sort(order[2000:])
     x_val = features(val.problems)
     rest = dev.subset(pool)
-    all_rest = mse(learner(len(rest.rates)).fit(features(rest.problems), rest.rates)
-                   .predict(x_val), val.rates)
+    x_rest = features(rest.problems)
+    if args.capacity_only:  # the synthetic learner's capacity; would (c) gain from it?
+        summary = json.loads((HERE / "design.json").read_text())
+        summary["all_human_high_capacity"] = mse(
+            synthetic_learner().fit(x_rest, rest.rates).predict(x_val), val.rates)
+        summary["capacity"] = capacity(dev, val, x_val, pool, summary, args.agents)
+        (HERE / "design.json").write_text(json.dumps(json_ready(summary), indent=1) + "\n")
+        return
+    all_rest = mse(learner(len(rest.rates)).fit(x_rest, rest.rates).predict(x_val),
+                   val.rates)
     summary = {"all_human": all_rest, **val.floor(), "draws": []}
     for n in SIZES:
         for draw in range(args.draws):
