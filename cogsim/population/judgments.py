@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from pandas.api.internals import create_dataframe_from_blocks
 
 __all__ = ["JUDGMENT_COLUMNS", "STRATEGIES", "JudgmentLog", "labels"]
 
@@ -46,6 +47,12 @@ def labels(names: np.ndarray, codes: np.ndarray) -> pd.arrays.ArrowStringArray:
 
 
 STRING = pd.StringDtype("pyarrow")
+_FLOATS = ("value_a", "value_b", "p_a", "rt")
+#: Where each block of the judgments table goes (positions in JUDGMENT_COLUMNS).
+_PLACES = {kind: np.array([JUDGMENT_COLUMNS.index(c) for c in names]) for kind, names in (
+    ("int", ("step", "pair_id", "annotator_id", "seed")), ("float", _FLOATS),
+    ("object", ("run_id",)),
+    ("label", ("group", "item_a", "item_b", "first", "chosen", "strategy", "model")))}
 #: Up to this many rows, labels are looked up directly (cheaper than an Arrow take).
 SMALL = 256
 
@@ -99,14 +106,16 @@ class JudgmentLog:
                                 (item_ids, cols["item_b"]), (item_ids, cols["first"]),
                                 (item_ids, cols["chosen"]),
                                 (np.array(strategy_labels), cols["strategy"]), (kinds, who)])
-        return pd.DataFrame({         # in the order of JUDGMENT_COLUMNS
-            "run_id": pd.Series([run_id] * len(who), dtype=object),
-            "step": cols["step"].astype(np.int64),
-            "pair_id": cols["pair_id"].astype(np.int64), "annotator_id": who.astype(np.int64),
-            "group": named[0], "item_a": named[1], "item_b": named[2], "first": named[3],
-            "chosen": named[4], "value_a": cols["value_a"], "value_b": cols["value_b"],
-            "p_a": cols["p_a"], "rt": cols["rt"], "strategy": named[5], "model": named[6],
-            "seed": np.full(len(who), seed, dtype=np.int64)}, copy=False)
+        n = len(who)
+        numbers = [  # (block, its columns): one 2-D block per dtype, taken as it is
+            (np.stack([cols["step"], cols["pair_id"], who, np.full(n, seed)]).astype(
+                np.int64, copy=False), _PLACES["int"]),
+            (np.stack([cols[c] for c in _FLOATS]).astype(np.float64, copy=False),
+             _PLACES["float"]),
+            (np.full((1, n), run_id, dtype=object), _PLACES["object"])]
+        return create_dataframe_from_blocks(
+            numbers + [(array, np.array([at])) for array, at in zip(named, _PLACES["label"])],
+            index=pd.RangeIndex(n), columns=pd.Index(JUDGMENT_COLUMNS))
 
 
 def _label_columns(columns: list[tuple[np.ndarray, np.ndarray]]
