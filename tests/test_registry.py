@@ -14,8 +14,8 @@ from cogsim.tasks.registry import AttributeScaling, ItemRegistry
 @pytest.fixture
 def registry() -> ItemRegistry:
     rng = np.random.default_rng(3)
-    attributes = [f"a{j}" for j in range(7)]
-    items = pd.DataFrame(rng.normal(0, 2, (300, 7)), columns=attributes)
+    attributes = [f"a{j}" for j in range(38)]
+    items = pd.DataFrame(rng.normal(0, 2, (300, 38)), columns=attributes)
     items.insert(0, "item_id", [f"i{k}" for k in range(300)])
     reg = ItemRegistry(AttributeScaling.fit(items.iloc[:40], attributes))
     reg.add(items)
@@ -38,6 +38,9 @@ def test_block_attribute_passes_and_distinct_table_agree_bit_for_bit(registry, m
     x = rng.integers(0, 30, (2, 90, 40)).astype(float)
     y = rng.integers(0, 30, (2, 1, 40)).astype(float)
     tabled = registry.similarity(x, y)
+    few = registry.similarity(x, y[:, :, :1] * 0 + 5)   # one item against many: either way
+    assert np.array_equal(few, registry.similarity(y[:, :, :1] * 0 + 5, x))
+    assert np.array_equal(tabled, registry.similarity(y, x))         # symmetric, bit for bit
     xi, yi = x.astype(np.intp), y.astype(np.intp)
     monkeypatch.setattr(registry_module, "_BLOCK", 10 ** 9)
     block = registry._similarity(xi, yi)

@@ -32,6 +32,8 @@ __all__ = ["AttributeScaling", "ItemRegistry"]
 
 #: Up to this many attribute differences, similarity is computed in one block.
 _BLOCK = 2 ** 16
+#: From this many similarities on, those of the distinct items are computed once (a table).
+_TABLE_FROM = 64
 
 
 @dataclass(frozen=True)
@@ -290,17 +292,22 @@ class ItemRegistry:
         """
         x = np.asarray(x).astype(np.intp)
         y = np.asarray(y).astype(np.intp)
-        size = np.broadcast_shapes(x.shape, y.shape)
-        if np.prod(size) >= 4096:
+        size = int(np.prod(np.broadcast_shapes(x.shape, y.shape)))
+        if size >= _TABLE_FROM:
             (ux, ix), (uy, iy) = self._distinct(x), self._distinct(y)
-            if len(ux) * len(uy) * 5 <= np.prod(size) * 4:
+            if len(ux) * len(uy) * 5 <= size * 4:
+                if len(ux) > len(uy):    # the longer axis last (similarity is symmetric)
+                    (ux, ix), (uy, iy) = (uy, iy), (ux, ix)
                 table = self._similarity(ux[:, None], uy[None, :]).ravel()
                 return table[ix * len(uy) + iy]
         return self._similarity(x, y)
 
     def _distinct(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The distinct codes (sorted) and each code's index among them, found by marking
-        the items (no sort)."""
+        """The distinct codes (sorted) and each code's index among them: by sorting when
+        the codes are few against the items, else by marking the items (no sort)."""
+        if codes.size * 8 < len(self):
+            distinct, index = np.unique(codes, return_inverse=True)
+            return distinct, index.reshape(codes.shape)
         seen = np.zeros(len(self), dtype=bool)
         seen[codes] = True
         distinct = np.flatnonzero(seen)
@@ -316,7 +323,8 @@ class ItemRegistry:
         shape = np.broadcast_shapes(x.shape, y.shape)
         if len(m) * int(np.prod(shape)) <= _BLOCK:
             x, y = (c.reshape((1,) * (len(shape) - c.ndim) + c.shape) for c in (x, y))
-            term = m[:, x] - m[:, y]
+            term = np.empty((len(m),) + shape)    # row-major: summed row by row below
+            np.subtract(m[:, x], m[:, y], out=term)
             np.abs(term, out=term)
             np.minimum(term, 1.0, out=term)
             total = instance_sum(term, axis=0, sequential=True)
