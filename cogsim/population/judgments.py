@@ -48,6 +48,7 @@ def labels(names: np.ndarray, codes: np.ndarray) -> pd.arrays.ArrowStringArray:
 
 STRING = pd.StringDtype("pyarrow")
 _FLOATS = ("value_a", "value_b", "p_a", "rt")
+_COLUMNS = pd.Index(JUDGMENT_COLUMNS)        # immutable: shared by every table
 #: Where each block of the judgments table goes (positions in JUDGMENT_COLUMNS).
 _PLACES = {kind: np.array([JUDGMENT_COLUMNS.index(c) for c in names]) for kind, names in (
     ("int", ("step", "pair_id", "annotator_id", "seed")), ("float", _FLOATS),
@@ -115,7 +116,7 @@ class JudgmentLog:
             (np.full((1, n), run_id, dtype=object), _PLACES["object"])]
         return create_dataframe_from_blocks(
             numbers + [(array, np.array([at])) for array, at in zip(named, _PLACES["label"])],
-            index=pd.RangeIndex(n), columns=pd.Index(JUDGMENT_COLUMNS))
+            index=pd.RangeIndex(n), columns=_COLUMNS)
 
 
 def _label_columns(columns: list[tuple[np.ndarray, np.ndarray]]
