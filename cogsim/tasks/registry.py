@@ -254,7 +254,9 @@ class ItemRegistry:
             if "outcomes" in items.columns:
                 table = payoff_table(items.iloc[first])
                 self.payoffs = table if self.payoffs is None else self.payoffs.extended(table)
-            codes = np.fromiter((self.index[i] for i in ids), dtype=np.int64, count=len(ids))
+            codes = (np.arange(start, end) if len(fresh) == len(ids)   # all new, distinct
+                     else np.fromiter((self.index[i] for i in ids), dtype=np.int64,
+                                      count=len(ids)))
         return codes
 
     def _reserve(self, n: int) -> None:
@@ -272,13 +274,14 @@ class ItemRegistry:
 
     def codes(self, ids, source: str = "items") -> np.ndarray:
         """Codes of known item ids; an unknown id is an ItemError."""
-        out = np.empty(len(ids), dtype=np.int64)
-        for k, i in enumerate(ids):
-            code = self.index.get(str(i))
-            if code is None:
-                raise ItemError(f"{source}, row {k + 1}: unknown item {str(i)!r}; expected "
-                                f"an item the population has been given")
-            out[k] = code
+        index = self.index
+        out = np.fromiter((index.get(i if type(i) is str else str(i), -1) for i in ids),
+                          dtype=np.int64, count=len(ids))
+        unknown = np.flatnonzero(out < 0)
+        if unknown.size:
+            k = int(unknown[0])
+            raise ItemError(f"{source}, row {k + 1}: unknown item {str(ids[k])!r}; expected "
+                            f"an item the population has been given")
         return out
 
     # -------------------------------------------------------------- similarity
