@@ -15,8 +15,9 @@ instances per annotator) judging the default item set (84 texts, 38 text feature
 4. streaming distinct items: pairs of never-seen items (given as attribute tables)
    through ``judge`` in batches of 256 pairs, 1,000,000 items (``--quick``: 100,000):
    peak resident memory, and the throughput against the same stream over 50 items (pairs
-   of a fixed set of 50 items, given as attribute tables in the same batches): the cost
-   of the number of distinct items, all else equal.
+   of a fixed set of 50 items, given as attribute tables in the same batches, the two
+   streams running in alternating runs of 100 calls so that both meet the same load of
+   the machine): the cost of the number of distinct items, all else equal.
 
 The last line is a JSON object (batch256_judgments_per_s, batch1_p50_ms, batch1_p99_ms,
 learning_cost_ratio, items_1m_peak_mb, ratio_vs_generate, ...).
@@ -114,45 +115,49 @@ def learning_session(items: pd.DataFrame, memory: dict | None,
     return times[-1] / times[0], times
 
 
-def stream_rate(base: pd.DataFrame, n_items: int, pool: int | None = None,
-                batch: int = 256) -> float:
+def _attribute_batch(values: np.ndarray, ids: list[str], attrs: list[str]
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A batch of pairs (first half of ``ids`` against the second) and its items table."""
+    items = pd.DataFrame(values, columns=attrs)
+    items.insert(0, "item_id", ids)
+    m = len(ids) // 2
+    return pd.DataFrame({"item_a": ids[:m], "item_b": ids[m:]}), items
+
+
+def streamed_items(base: pd.DataFrame, n_items: int, pool: int = 50, batch: int = 256,
+                   chunk: int = 100) -> tuple[float, float, float]:
     """Judgments per second over batches of pairs whose items come as attribute tables:
-    ``n_items`` distinct new items (two per pair), or, with ``pool``, pairs drawn from a
-    fixed set of ``pool`` items (the same queries, the same work per query but for the
-    number of distinct items) until as many judgments are made."""
-    oracle = Oracle(spec())
-    attrs = oracle.population.attributes
+    ``n_items`` distinct new items (two per pair), and the same number of pairs drawn from
+    a fixed set of ``pool`` items (the same queries, the same work per query but for the
+    number of distinct items).  The two run in alternating runs of ``chunk`` calls, so
+    that both meet the same load of the machine.  Returns both rates and the peak RSS
+    (MB)."""
+    stream, small = Oracle(spec()), Oracle(spec())
+    attrs = stream.population.attributes
     rng = np.random.default_rng(1)
     center, sd = base[attrs].mean().to_numpy(), base[attrs].std().to_numpy()
-    if pool is not None:
-        pool_values = rng.normal(center, sd, (pool, len(attrs))).round(4)
-    n_pairs = n_items // 2
-    done, elapsed = 0, 0.0
-    for start in range(0, n_pairs, batch):
-        m = min(batch, n_pairs - start)
-        if pool is None:
-            values = rng.normal(center, sd, (2 * m, len(attrs))).round(4)
-            ids = [f"s{start * 2 + i}" for i in range(2 * m)]
-        else:
-            a = rng.integers(0, pool, m)
-            rows = np.concatenate([a, (a + rng.integers(1, pool, m)) % pool])
-            values, ids = pool_values[rows], [f"pool{r}" for r in rows]
-        items = pd.DataFrame(values, columns=attrs)
-        items.insert(0, "item_id", ids)
-        pairs = pd.DataFrame({"item_a": ids[:m], "item_b": ids[m:]})
-        t = time.perf_counter()
-        done += len(oracle.judge(pairs, items=items))
-        elapsed += time.perf_counter() - t
-    return done / elapsed
+    pool_values = rng.normal(center, sd, (pool, len(attrs))).round(4)
 
+    def new_batch(start: int, m: int):
+        return _attribute_batch(rng.normal(center, sd, (2 * m, len(attrs))).round(4),
+                                [f"s{start * 2 + i}" for i in range(2 * m)], attrs)
 
-def streamed_items(base: pd.DataFrame, n_items: int) -> tuple[float, float, float]:
-    """Stream pairs of new items; returns judgments/s, the judgments/s of the same stream
-    over 50 items, and the peak RSS (MB)."""
-    rate = stream_rate(base, n_items)
-    peak = peak_rss_mb()
-    small_rate = stream_rate(base, min(n_items, 200_000), pool=50)
-    return rate, small_rate, peak
+    def known_batch(start: int, m: int):
+        a = rng.integers(0, pool, m)
+        rows = np.concatenate([a, (a + rng.integers(1, pool, m)) % pool])
+        return _attribute_batch(pool_values[rows], [f"pool{r}" for r in rows], attrs)
+
+    done, elapsed = np.zeros(2), np.zeros(2)
+    starts = range(0, n_items // 2, batch)
+    for first in range(0, len(starts), chunk):
+        for k, (oracle, make) in enumerate(((stream, new_batch), (small, known_batch))):
+            for start in starts[first:first + chunk]:
+                pairs, items = make(start, min(batch, n_items // 2 - start))
+                t = time.perf_counter()
+                done[k] += len(oracle.judge(pairs, items=items))
+                elapsed[k] += time.perf_counter() - t
+    rates = done / elapsed
+    return float(rates[0]), float(rates[1]), peak_rss_mb()
 
 
 def main(argv=None) -> dict:

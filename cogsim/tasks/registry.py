@@ -306,17 +306,22 @@ class ItemRegistry:
         return self._similarity(x, y)
 
     def _distinct(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The distinct codes (sorted) and each code's index among them: by sorting when
-        the codes are few against the items, else by marking the items (no sort)."""
-        if codes.size * 8 < len(self):
+        """The distinct codes (sorted) and each code's index among them: by marking the
+        codes' range when it is narrow (no sort; an engine's codes are its remembered items
+        and its options, each a narrow range however many items are registered), else by
+        sorting."""
+        if codes.size == 0:
+            return codes.reshape(-1), codes
+        low, high = int(codes.min()), int(codes.max())
+        if high - low >= 8 * codes.size:
             distinct, index = np.unique(codes, return_inverse=True)
             return distinct, index.reshape(codes.shape)
-        seen = np.zeros(len(self), dtype=bool)
-        seen[codes] = True
+        seen = np.zeros(high - low + 1, dtype=bool)
+        seen[codes - low] = True
         distinct = np.flatnonzero(seen)
-        index = np.empty(len(self), dtype=np.intp)
+        index = np.empty(len(seen), dtype=np.intp)
         index[distinct] = np.arange(len(distinct))
-        return distinct, index[codes]
+        return distinct + low, index[codes - low]
 
     def _similarity(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """1 - mean_a min(1, |m_xa - m_ya|) with m = z / span, summed over the attributes
