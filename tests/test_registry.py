@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cogsim.errors import ItemError
 from cogsim.tasks import registry as registry_module
 from cogsim.tasks.registry import AttributeScaling, ItemRegistry
 
@@ -53,3 +54,10 @@ def test_block_attribute_passes_and_distinct_table_agree_bit_for_bit(registry, m
     assert np.array_equal(mixed, registry._similarity(xi[0], yi)) and mixed.shape == (2, 90, 40)
     one = registry._similarity(xi[:1, :1, :1], yi[:1, :1, :1])      # a lone element too
     assert one[0, 0, 0] == passes[0, 0, 0]
+
+
+def test_codes_name_the_first_unknown_item_by_its_row(registry):
+    ids = pd.Series(["i3", "i7", "nope", "also-not"], index=[10, 11, 12, 13])
+    with pytest.raises(ItemError, match=r"pairs, row 3: unknown item 'nope'"):
+        registry.codes(ids, "pairs")
+    assert registry.codes(["i3", "i7"]).tolist() == [3, 7]

@@ -280,7 +280,8 @@ class ItemRegistry:
         unknown = np.flatnonzero(out < 0)
         if unknown.size:
             k = int(unknown[0])
-            raise ItemError(f"{source}, row {k + 1}: unknown item {str(ids[k])!r}; expected "
+            bad = np.asarray(ids, dtype=object).reshape(-1)[k]   # by position, not label
+            raise ItemError(f"{source}, row {k + 1}: unknown item {str(bad)!r}; expected "
                             f"an item the population has been given")
         return out
 
