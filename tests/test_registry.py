@@ -61,3 +61,25 @@ def test_codes_name_the_first_unknown_item_by_its_row(registry):
     with pytest.raises(ItemError, match=r"pairs, row 3: unknown item 'nope'"):
         registry.codes(ids, "pairs")
     assert registry.codes(["i3", "i7"]).tolist() == [3, 7]
+
+
+def test_cached_similarities_grow_with_the_items_and_equal_the_computed_ones(monkeypatch):
+    rng = np.random.default_rng(2)
+    attributes = [f"a{k}" for k in range(38)]
+    items = pd.DataFrame(rng.normal(size=(200, 38)), columns=attributes)
+    items.insert(0, "item_id", [f"i{k}" for k in range(200)])
+    reg = ItemRegistry(AttributeScaling.fit(items.iloc[:40], attributes))
+    monkeypatch.setattr(registry_module, "_CACHED", 150)
+    for start, stop in ((0, 30), (30, 31), (31, 120), (120, 200)):   # asked between arrivals
+        reg.add(items.iloc[start:stop])
+        x = rng.integers(0, stop, (2, 70, 5)).astype(float)
+        y = rng.integers(0, stop, (2, 1, 5)).astype(float)
+        expected = reg._similarity(x.astype(np.intp), y.astype(np.intp))
+        assert np.array_equal(reg.similarity(x, y), expected)
+        assert np.array_equal(reg.similarity(y[:, 0], y[:, 0]), np.ones((2, 5)))
+    assert reg._cached_n == 150 and reg._cache.shape == (150, 150)
+    every = np.arange(150)
+    assert np.array_equal(reg._cache, reg._similarity(every[:, None], every[None, :]))
+    # Codes beyond the cache are computed (the distinct-item table), with the same numbers.
+    x, y = rng.integers(100, 200, (2, 70, 5)), rng.integers(100, 200, (2, 1, 5))
+    assert np.array_equal(reg.similarity(x, y), reg._similarity(x, y))

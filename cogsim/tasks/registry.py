@@ -11,8 +11,10 @@ re-fitted to whichever items happen to be present.  The similarity of items i an
 
 over the A attributes (bounded linear similarity per attribute, a difference of ``span``
 standard units or more counting as wholly unlike), computed on the codes' attributes
-when the engine asks: no table over pairs of items, so memory grows with the number of
-items, not its square (8 bytes per attribute per item, plus the id).
+when the engine asks: no table over pairs of all items, so memory grows with the number of
+items, not its square (8 bytes per attribute per item, plus the id).  The similarities among
+the first :data:`_CACHED` items are kept once computed (at most 8 MiB): a query about known
+items, the common case of an on-demand oracle, then looks them up in one gather.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ __all__ = ["AttributeScaling", "ItemRegistry"]
 _BLOCK = 2 ** 16
 #: From this many similarities on, those of the distinct items are computed once (a table).
 _TABLE_FROM = 64
+#: The similarities among the first this many items are kept once computed (8 bytes a pair).
+_CACHED = 1024
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,9 @@ class ItemRegistry:
         self.payoffs: PayoffTable | None = None
         self.prompts: dict[int, str] = {}
         self.texts: dict[int, str] = {}
+        # sim among codes < _cached_n, filled as items arrive (a cache: not state).
+        self._cache = np.empty((0, 0))
+        self._cached_n = 0
 
     def __len__(self) -> int:
         return self._n
@@ -296,6 +303,8 @@ class ItemRegistry:
         """
         x = np.asarray(x).astype(np.intp)
         y = np.asarray(y).astype(np.intp)
+        if x.size and y.size and max(x.max(), y.max()) < self._cover():
+            return self._cache[x, y]
         size = int(np.prod(np.broadcast_shapes(x.shape, y.shape)))
         if size >= _TABLE_FROM:
             (ux, ix), (uy, iy) = self._distinct(x), self._distinct(y)
@@ -305,6 +314,24 @@ class ItemRegistry:
                 table = self._similarity(ux[:, None], uy[None, :]).ravel()
                 return table[ix * len(uy) + iy]
         return self._similarity(x, y)
+
+    def _cover(self) -> int:
+        """Extend the cache to the first ``min(n items, _CACHED)`` items (the rows and
+        columns of the items added since, computed as :meth:`_similarity` computes them;
+        symmetric bit for bit); returns how many items it covers."""
+        m = min(len(self), _CACHED)
+        done = self._cached_n
+        if done == m:
+            return m
+        if len(self._cache) < m:
+            cache = np.empty((min(max(m, 2 * len(self._cache), 64), _CACHED),) * 2)
+            cache[:done, :done] = self._cache[:done, :done]
+            self._cache = cache
+        block = self._similarity(np.arange(done, m)[:, None], np.arange(m)[None, :])
+        self._cache[done:m, :m] = block
+        self._cache[:m, done:m] = block.T
+        self._cached_n = m
+        return m
 
     def _distinct(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The distinct codes (sorted) and each code's index among them: by marking the
