@@ -201,3 +201,36 @@ def test_share_gives_each_description_one_unit_of_references():
     b = IBLDescriptionModel(n_agents=50, described="equal", n_samples=0, weight=0.5)
     np.testing.assert_allclose(a.predict_rates(simple, protocol="cpc"),
                                b.predict_rates(simple, protocol="cpc"))
+
+
+def test_pessimism_imagines_an_ambiguous_option_at_its_worst():
+    from cogsim.calibration.lab import EXTRA_BOUNDS
+    from cogsim.ibl.described import IBLDescriptionModel
+
+    amb = _problem(Ha=3.0, pHa=1.0, La=3.0, Hb=10.0, pHb=0.5, Lb=1.0, Amb=1)
+    plain = _problem(Ha=3.0, pHa=1.0, La=3.0, Hb=10.0, pHb=0.5, Lb=1.0)
+    kw = dict(noise=0.4, decay=0.5, curvature=0.8, lapse=0.0, n_agents=200)
+    for extra in ({}, {"ambiguity": "dirichlet", "paired": True, "coupling": "rank",
+                       "described": "share", "imagine_after_feedback": False}):
+        old = IBLDescriptionModel(**kw, **extra)
+        zero = IBLDescriptionModel(**kw, **extra, pessimism=0.0)
+        worst = IBLDescriptionModel(**kw, **extra, pessimism=1.0)
+        for problem in (amb, plain):                       # psi = 0: the old account exactly
+            a, b = old.simulate(problem, "cpc")[0], zero.simulate(problem, "cpc")[0]
+            assert np.array_equal(a.counts, b.counts) and np.array_equal(a.blended, b.blended)
+        # no ambiguity, nothing changes, whatever psi
+        assert np.array_equal(old.predict_rates(plain, "cpc"), worst.predict_rates(plain, "cpc"))
+        sim = worst.simulate(amb, "cpc")[0]
+        sample = np.array([k == "sample" for k in sim.slot_kind])
+        counts = sim.counts[sample][:, :, 0]               # (slots, rows, agents)
+        b_index = (np.arange(counts.shape[1]) % 2 if sim.n_a == 0       # paired: i * 2 + j
+                   else np.r_[np.full(sim.n_a, -1), np.arange(counts.shape[1] - sim.n_a)])
+        assert counts[:, b_index == 0].sum() == (sample.sum() if sim.n_a else 6) * 200 * 3
+        assert counts[:, b_index == 1].sum() == 0          # B's 10 is never imagined
+        # the worse the imagined B, the less it is chosen (block 1: description + imagining)
+        rates = [IBLDescriptionModel(**kw, **extra, pessimism=psi).predict_rates(
+            amb, "cpc")[0, 0] for psi in (0.0, 0.5, 1.0)]
+        assert rates[0] > rates[1] + 0.05 > rates[2] + 0.1
+    joint = JointIBL(n_agents=10, fitted=("pessimism",)).set_params(pessimism=0.3)
+    assert joint.bounds["pessimism"] == EXTRA_BOUNDS["pessimism"] == (0.0, 1.0)
+    assert joint.for_source("lab").pessimism == 0.3

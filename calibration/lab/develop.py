@@ -48,6 +48,7 @@ OPTIONS: dict[str, tuple[dict, tuple, tuple]] = {
     "inertia": ({}, ("inertia",), ()),                       # fitted inertia
     "weight": ({}, ("weight",), ()),                         # fitted description weight
     "noise": ({}, (), ("noise",)),                           # noise per source
+    "psi": ({}, ("pessimism",), ()),                         # fitted alpha-maxmin pessimism
 }
 
 

@@ -86,8 +86,8 @@ class JointIBL:
         Simulated agents per problem.
     fitted : tuple of str
         Fixed parameters of `IBLDescriptionModel` fitted too, shared by both sources
-        (``"inertia"``, ``"weight"``, ``"frequency_power"``, ``"loss_aversion"``, ``"temperature"``;
-        bounds in `EXTRA_BOUNDS`).
+        (``"inertia"``, ``"weight"``, ``"frequency_power"``, ``"loss_aversion"``, ``"temperature"``,
+        ``"pessimism"``; bounds in `EXTRA_BOUNDS`).
     per_source : tuple of str
         Parameters with one value per source (``lapse`` always; ``noise`` may be added):
         ``<name>_online`` and ``<name>_lab``.
@@ -158,7 +158,8 @@ _BASE_BOUNDS = {"noise": (0.05, 3.0), "decay": DECAY_BOUNDS, "curvature": (0.2, 
                 "lapse": (0.0, 0.6)}
 #: Search ranges of the fixed parameters a lab calibration may fit.
 EXTRA_BOUNDS = {"inertia": (0.0, 0.9), "weight": (0.1, 10.0), "frequency_power": (0.0, 1.0),
-                "loss_aversion": (0.5, 3.0), "temperature": (0.05, 3.0)}
+                "loss_aversion": (0.5, 3.0), "temperature": (0.05, 3.0),
+                "pessimism": (0.0, 1.0)}
 
 
 class Shared:

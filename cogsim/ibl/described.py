@@ -41,6 +41,8 @@ Learning (IBL) agent with PyIBL 5.2's semantics does:
    events when paired) stores each with ``weight / K`` references: one description, one
    unit of memory.  With ``loss_aversion`` = lambda a loss is stored as
    ``u = -lambda |x|^curvature``.
+6. **Ambiguity aversion** (``pessimism`` = psi, 0 by default): alpha-maxmin in the
+   imagined draws of an ambiguous B (see the class's ``pessimism``).
 
 With full feedback the memory does not depend on the choices, so every trial of every
 agent and problem is computed at once: the references of each instance are counts per
@@ -134,6 +136,19 @@ class IBLDescriptionModel(ParamsMixin):
     ambiguity : {"equal", "dirichlet"}
         Imagined draws of an ambiguous B: its outcomes equally likely, or with each agent's
         own probabilities drawn from a flat Dirichlet (a uniform prior over them).
+    pessimism : float
+        psi in [0, 1], ambiguity aversion as alpha-maxmin (Ghirardato, Maccheroni &
+        Marinacci 2004: an act is worth psi times its worst expected utility over the
+        possible priors plus 1 - psi times its best; the worst prior of an ambiguous B puts
+        all mass on its lowest outcome).  Here psi enters the imagined draws: an agent
+        samples an ambiguous B from
+
+        .. math::  q_B = \\psi\\,\\delta_{x_{B,\\min}} + (1 - \\psi)\\,\\pi,
+
+        ``pi`` its belief (equal, or its Dirichlet draw), by the same uniforms (inverse CDF
+        over B's ascending outcomes; psi = 0 is the account without it, draw for draw).
+        The description and experienced payoffs are untouched (cf. BEAST's psi, which moves
+        an ambiguous B's estimated value toward its minimum; Erev et al. 2017).
     """
 
     data_kind: ClassVar[str] = "rates"
@@ -152,31 +167,18 @@ class IBLDescriptionModel(ParamsMixin):
                   doc="exponent of a described probability in its references ('power')"),
         Parameter("inertia", 0.0, low=0.0, high=1.0, free=False,
                   doc="probability of repeating the previous choice"),
+        Parameter("pessimism", 0.0, low=0.0, high=1.0, free=False,
+                  doc="weight of an ambiguous option's worst outcome in imagined draws"),
     )
 
-    def __init__(
-        self,
-        noise: float = 1.26,
-        decay: float = 6.25,
-        curvature: float = 0.431,
-        lapse: float = 0.314,
-        *,
-        n_agents: int = 100,
-        seed: int = 0,
-        weight: float = 1.0,
-        n_samples: int = 3,
-        resample: bool = True,
-        described: str = "equal",
-        redescribe: bool = False,
-        temperature: float | None = None,
-        dtype: str = "float32",
-        inertia: float = 0.0,
-        frequency_power: float = 0.5,
-        loss_aversion: float = 1.0,
-        imagine_after_feedback: bool = True,
-        paired: bool = False,
-        coupling: str = "correlation",
-        ambiguity: str = "equal",
+    def __init__(  # fmt: skip
+        self, noise: float = 1.26, decay: float = 6.25, curvature: float = 0.431,
+        lapse: float = 0.314, *, n_agents: int = 100, seed: int = 0, weight: float = 1.0,
+        n_samples: int = 3, resample: bool = True, described: str = "equal",
+        redescribe: bool = False, temperature: float | None = None, dtype: str = "float32",
+        inertia: float = 0.0, frequency_power: float = 0.5, loss_aversion: float = 1.0,
+        pessimism: float = 0.0, imagine_after_feedback: bool = True, paired: bool = False,
+        coupling: str = "correlation", ambiguity: str = "equal",
     ) -> None:
         def whole(v) -> bool:
             return not isinstance(v, bool) and isinstance(v, (int, np.integer))
@@ -209,7 +211,7 @@ class IBLDescriptionModel(ParamsMixin):
         self._cache: OrderedDict = OrderedDict()
         self._init_params(noise=noise, decay=decay, curvature=curvature, lapse=lapse,
                           weight=weight, inertia=inertia, frequency_power=frequency_power,
-                          loss_aversion=loss_aversion)
+                          loss_aversion=loss_aversion, pessimism=pessimism)
 
     # ------------------------------------------------------------------ parameters
     def _check_params(self) -> None:
@@ -348,7 +350,7 @@ class IBLDescriptionModel(ParamsMixin):
             raise TypeError(f"problems must be a pandas DataFrame, got {type(problems).__name__}")
         settings = (protocol, self.n_agents, self.seed, self.n_samples, self.resample,
                     self.dtype, self.imagine_after_feedback, self.paired, self.coupling,
-                    self.ambiguity)  # fmt: skip
+                    self.ambiguity, self.pessimism)  # fmt: skip
         small = len(problems) * self.n_agents <= _CACHE_MAX_CELLS
         key = (_fingerprint(problems), settings) if small else (None, settings)
         if key[0] is not None and key in self._cache:

@@ -147,6 +147,7 @@ def draw(
                 n_trials, n_sample_trials, fb_after, k, n, model.dtype,
                 paired=model.paired, stop=stop, rank=model.coupling == "rank",
                 amb=amb[rows] if model.ambiguity == "dirichlet" else None,
+                worst=amb[rows] * float(model.pessimism) if model.pessimism else None,
             )  # fmt: skip
             chunk_id += 1
 
@@ -172,9 +173,12 @@ def _draw_chunk(
     stop: int | None = None,
     rank: bool = False,
     amb: np.ndarray | None = None,
+    worst: np.ndarray | None = None,
 ) -> Simulation:
     """The draws of one chunk of problems (see `Simulation`; `cogsim.ibl.paired` for
-    ``paired``); no imagined draws from time ``stop`` on where feedback is seen."""
+    ``paired``); no imagined draws from time ``stop`` on where feedback is seen.  ``worst``
+    (P,): the weight psi each problem's imagined B puts on B's lowest outcome (pessimism
+    about an ambiguous B; 0 elsewhere), the rest on the belief (no random draws of its own)."""
     size, n_a, n_b = len(rows), xa.shape[1], xb.shape[1]
     width = n_a * n_b if paired else n_a + n_b
     anti = (corr == -1)[:, None, None] & (not rank)
@@ -183,6 +187,9 @@ def _draw_chunk(
         g = rng.gamma(1.0, size=(size, n, n_b)) * (pb_believed > 0)[:, None, :]
         imagined_b = np.where(amb[:, None, None], g / g.sum(axis=2, keepdims=True),
                               pb_believed[:, None, :])
+    if worst is not None and worst.any():  # alpha-maxmin: psi on the worst outcome
+        w = worst.reshape((size,) + (1,) * (imagined_b.ndim - 1))
+        imagined_b = w * (np.arange(n_b) == 0) + (1.0 - w) * imagined_b
     counts = np.zeros((n_sample_trials + len(fb_after), width, size, n), dtype=dtype)
     slot_time, slot_kind = [], []
     for s in range(n_sample_trials):
