@@ -7,7 +7,9 @@ instances per annotator) judging the default item set (84 texts, 38 text feature
 1. throughput at batch 256 pairs (768 judgments per call), annotators not learning (the
    default spec has no experience or feedback), and the same with every judgment learned
    (``experience_rate = 1``);
-2. latency of one pair (3 judgments) per call: p50 and p99 over many calls, beside the
+2. latency of one pair (3 judgments) per call: p50 and p99 over many calls, asked as an
+   on-demand caller asks (``judge([(item_a, item_b)])``) and, beside it, as a one-row
+   pandas table (alternating runs of 100 calls, each form on its own oracle), against the
    latency of a one-pair ``generate`` (the only way before the oracle) -> ratio;
 3. cost growth: every annotator learns from each of 1,000 judgments (60,000 judgments);
    the ratio of the last tenth's time to the first tenth's, with the oracle's memory and,
@@ -20,6 +22,7 @@ instances per annotator) judging the default item set (84 texts, 38 text feature
    the machine): the cost of the number of distinct items, all else equal.
 
 The last line is a JSON object (batch256_judgments_per_s, batch1_p50_ms, batch1_p99_ms,
+batch1_table_p99_ms,
 learning_cost_ratio, items_1m_peak_mb, ratio_vs_generate, ...).
 
     python benchmarks/oracle.py [--quick]
@@ -74,14 +77,22 @@ def throughput(oracle: Oracle, pairs: pd.DataFrame, batch: int, seconds: float) 
     return done / (time.perf_counter() - start)
 
 
-def latencies(oracle: Oracle, pairs: pd.DataFrame, n: int) -> np.ndarray:
-    out = np.empty(n)
-    for i in range(n):
-        pair = pairs.iloc[i % len(pairs):i % len(pairs) + 1]
-        t = time.perf_counter()
-        oracle.judge(pair)
-        out[i] = time.perf_counter() - t
-    return out * 1000
+def latencies(pairs: pd.DataFrame, n: int, block: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """Milliseconds per call of one pair, asked as the on-demand call does
+    (``judge([(item_a, item_b)])``) and as a one-row table, each on its own oracle, in
+    alternating runs of ``block`` calls (both meet the same load of the machine)."""
+    listed, tabled = Oracle(spec()), Oracle(spec())
+    rows = list(pairs[["item_a", "item_b"]].itertuples(index=False, name=None))
+    out = np.empty((2, n))
+    for first in range(0, n, block):
+        for k, oracle in enumerate((listed, tabled)):
+            for i in range(first, min(first + block, n)):
+                query = ([rows[i % len(rows)]] if k == 0
+                         else pairs.iloc[i % len(pairs):i % len(pairs) + 1])
+                t = time.perf_counter()
+                oracle.judge(query)
+                out[k, i] = time.perf_counter() - t
+    return out[0] * 1000, out[1] * 1000
 
 
 def generate_latency(items: pd.DataFrame, n: int) -> np.ndarray:
@@ -183,10 +194,12 @@ def main(argv=None) -> dict:
     print(f"batch 256 pairs: {rate:,.0f} judgments/s not learning, {learning_rate:,.0f}/s "
           f"learning from every judgment")
 
-    lat = latencies(Oracle(spec()), pairs, 500 if quick else 3000)
+    lat, table_lat = latencies(pairs, 500 if quick else 3000)
     gen = generate_latency(items, 10 if quick else 30)
     p50, p99 = np.percentile(lat, [50, 99])
-    print(f"batch 1 pair: p50 {p50:.2f} ms, p99 {p99:.2f} ms; one generate per query: "
+    table_p50, table_p99 = np.percentile(table_lat, [50, 99])
+    print(f"batch 1 pair, judge([(a, b)]): p50 {p50:.2f} ms, p99 {p99:.2f} ms (as a one-row "
+          f"table: p50 {table_p50:.2f} ms, p99 {table_p99:.2f} ms); one generate per query: "
           f"p50 {np.median(gen):.0f} ms -> {np.median(gen) / p50:,.0f}x")
 
     per = 300 if quick else 1000
@@ -199,6 +212,8 @@ def main(argv=None) -> dict:
     out = {"batch256_judgments_per_s": round(rate),
            "batch256_learning_judgments_per_s": round(learning_rate),
            "batch1_p50_ms": round(float(p50), 3), "batch1_p99_ms": round(float(p99), 3),
+           "batch1_table_p50_ms": round(float(table_p50), 3),
+           "batch1_table_p99_ms": round(float(table_p99), 3),
            "generate_per_query_ms": round(float(np.median(gen)), 1),
            "ratio_vs_generate": round(float(np.median(gen) / p50), 1),
            "learning_cost_ratio": round(ratio, 3), "learning_judgments_per_annotator": per,

@@ -186,8 +186,7 @@ class Oracle:
         plan = self._plan(query, k, annotators, group)
         if query.new_items is not None:
             pop.registry.add_checked(query.new_items, query.new_values)
-        codes_a = pop.registry.codes(query.item_a)
-        codes_b = pop.registry.codes(query.item_b)
+        codes_a, codes_b = query.codes(pop.registry)
         n_pairs = len(codes_a)
         pair_id = (query.pair_id if query.pair_id is not None
                    else self.pairs_seen + np.arange(n_pairs))

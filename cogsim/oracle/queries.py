@@ -24,8 +24,9 @@ PAIR_COLUMNS = ("pair_id", "annotator_id", "prompt")
 
 @dataclass
 class Query:
-    """A checked query: the new items to register, and per pair the items' ids, its pair
-    id (None: numbered by the oracle) and its annotator (-1: the oracle chooses)."""
+    """A checked query: the new items to register, and per pair the items' ids and codes
+    (-1 for an item this query brings), its pair id (None: numbered by the oracle) and its
+    annotator (None: the oracle chooses)."""
 
     new_items: pd.DataFrame | None
     new_values: np.ndarray | None          # new_items' attribute values, when read already
@@ -33,6 +34,14 @@ class Query:
     item_b: np.ndarray
     pair_id: np.ndarray | None
     annotator: np.ndarray | None
+    code_a: np.ndarray
+    code_b: np.ndarray
+
+    def codes(self, registry: ItemRegistry) -> tuple[np.ndarray, np.ndarray]:
+        """The items' codes, once the new items are registered."""
+        return tuple(codes if codes.min() >= 0 else registry.codes(ids)
+                     for codes, ids in ((self.code_a, self.item_a),
+                                        (self.code_b, self.item_b)))
 
 
 def text_ids(prompts: Sequence[str], texts: Sequence[str]) -> list[str]:
@@ -154,11 +163,12 @@ def read_query(pairs, registry: ItemRegistry, n_annotators: int,
             with_text_features(_table(items, "items"), registry, "items"), "items")
         new.append(table)
     if isinstance(pairs, pd.DataFrame):
-        missing = [c for c in ("item_a", "item_b") if c not in pairs.columns]
+        columns = list(pairs.columns)
+        missing = [c for c in ("item_a", "item_b") if c not in columns]
         if missing:
             raise ItemError(f"pairs: no {missing[0]!r} column; expected columns item_a, "
                             f"item_b (and optionally {', '.join(PAIR_COLUMNS)})")
-        extra = [c for c in pairs.columns if c not in ("item_a", "item_b") + PAIR_COLUMNS]
+        extra = [c for c in columns if c not in ("item_a", "item_b") + PAIR_COLUMNS]
         if extra:
             raise ItemError(f"pairs: unknown column {extra[0]!r}; expected item_a, item_b "
                             f"and optionally {', '.join(PAIR_COLUMNS)}")
@@ -168,7 +178,7 @@ def read_query(pairs, registry: ItemRegistry, n_annotators: int,
         if isinstance(pairs, (str, bytes, Mapping)) or not isinstance(pairs, Sequence):
             raise ItemError(f"pairs: expected a table with item_a and item_b or a list of "
                             f"(item_a, item_b) pairs, got {type(pairs).__name__}")
-        table = None
+        table, columns = None, []
         item_a, item_b, rows = _item_rows(pairs, registry)
         if rows:
             table_rows = with_text_features(pd.DataFrame(rows), registry, "pairs")
@@ -189,26 +199,33 @@ def read_query(pairs, registry: ItemRegistry, n_annotators: int,
                                 f"twice with other attributes; expected one description per "
                                 f"item")
     known = set(new_items["item_id"].tolist()) if new_items is not None else set()
+    index, codes = registry.index, []
     for side, ids in (("item_a", item_a), ("item_b", item_b)):
-        for r, i in enumerate(ids):
-            if i not in registry.index and i not in known:
-                raise ItemError(f"pairs, row {r + 1}, {side}: unknown item {i!r}; expected "
-                                f"an item the oracle has been given, or its attributes")
+        codes.append(np.fromiter((index.get(i, -1) for i in ids), dtype=np.int64,
+                                 count=len(ids)))
+        for r in np.flatnonzero(codes[-1] < 0).tolist():
+            if ids[r] not in known:
+                raise ItemError(f"pairs, row {r + 1}, {side}: unknown item {ids[r]!r}; "
+                                f"expected an item the oracle has been given, or its "
+                                f"attributes")
     same = np.flatnonzero(item_a == item_b)
     if same.size:
         raise ItemError(f"pairs, row {same[0] + 1}: item_a and item_b are the same item "
                         f"{item_a[same[0]]!r}; expected two different items")
     pair_id = annotator = None
-    if table is not None and "pair_id" in table.columns:
+    if "pair_id" in columns:
         pair_id = _integers(table["pair_id"], "pair_id", 0, None)
-    if table is not None and "annotator_id" in table.columns:
+    if "annotator_id" in columns:
         annotator = _integers(table["annotator_id"], "annotator_id", 0, n_annotators - 1)
-    return Query(new_items, new_values, item_a, item_b, pair_id, annotator)
+    return Query(new_items, new_values, item_a, item_b, pair_id, annotator, *codes)
 
 
 def _ids(column: pd.Series) -> np.ndarray:
     """A column of item ids as an object array of str."""
-    return np.array([v if type(v) is str else str(v) for v in column.tolist()], dtype=object)
+    ids = column.to_numpy(dtype=object)
+    if all(type(v) is str for v in ids):
+        return ids
+    return np.array([v if type(v) is str else str(v) for v in ids], dtype=object)
 
 
 def _integers(column: pd.Series, name: str, low: int, high: int | None) -> np.ndarray:
