@@ -70,6 +70,8 @@ def agent_indices(agents, n_agents: int, *, repeats: bool = False) -> np.ndarray
     arr = arr.astype(np.int64).reshape(-1)
     if arr.size and (arr.min() < 0 or arr.max() >= n_agents):
         raise ValueError(f"agents must be indices in [0, {n_agents}), got {agents!r}")
-    if not repeats and len(np.unique(arr)) != len(arr):
+    # A set for a few agents (no sort), np.unique for many.
+    if not repeats and len(arr) > 1 and (len(set(arr.tolist())) if len(arr) <= 64
+                                         else len(np.unique(arr))) != len(arr):
         raise ValueError("agents must not repeat within one call")
     return arr

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from cogsim.engine_args import agent_indices
 from cogsim.ibl import Agent, IBLBatch, bounded_linear_similarity
 
 NON_FINITE = [math.nan, math.inf, -math.inf]
@@ -285,6 +286,14 @@ def test_batch_agents_out_of_range_or_repeated():
         b.choose(opts, agents=[0, 3])
     with pytest.raises(ValueError, match=r"agents must not repeat"):
         b.choose(opts, agents=[1, 1])
+
+
+@pytest.mark.parametrize("n", [2, 64, 65, 500])
+def test_a_repeated_agent_is_found_among_few_and_many(n):
+    agents = list(range(n - 1)) + [(n - 1) // 2]
+    with pytest.raises(ValueError, match=r"agents must not repeat"):
+        agent_indices(agents, n)
+    assert agent_indices(agents[:-1], n).tolist() == list(range(n - 1))
 
 
 # ---------------------------------------------------------------------- time
