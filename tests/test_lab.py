@@ -234,3 +234,12 @@ def test_pessimism_imagines_an_ambiguous_option_at_its_worst():
     joint = JointIBL(n_agents=10, fitted=("pessimism",)).set_params(pessimism=0.3)
     assert joint.bounds["pessimism"] == EXTRA_BOUNDS["pessimism"] == (0.0, 1.0)
     assert joint.for_source("lab").pessimism == 0.3
+    # a fixed parameter per source: set by attribute, written into the record's settings
+    from cogsim.calibration.lab import lab_record
+
+    joint = JointIBL(n_agents=10, per_source=("pessimism",)).set_params(pessimism_lab=0.6)
+    assert joint.fixed == ("pessimism",) and joint.bounds["pessimism_online"] == (0.0, 1.0)
+    assert (joint.for_source("online").pessimism, joint.for_source("lab").pessimism) == (0, 0.6)
+    record = lab_record(joint, seed=0, n_agents=10, data={}, fit={})
+    assert record["settings"]["pessimism"] == 0.6 and "pessimism" not in record["params"]
+    assert model_from_record(record).pessimism == 0.6

@@ -49,6 +49,7 @@ OPTIONS: dict[str, tuple[dict, tuple, tuple]] = {
     "weight": ({}, ("weight",), ()),                         # fitted description weight
     "noise": ({}, (), ("noise",)),                           # noise per source
     "psi": ({}, ("pessimism",), ()),                         # fitted alpha-maxmin pessimism
+    "psi2": ({}, (), ("pessimism",)),                        # a pessimism per source
 }
 
 

@@ -89,8 +89,8 @@ class JointIBL:
         (``"inertia"``, ``"weight"``, ``"frequency_power"``, ``"loss_aversion"``, ``"temperature"``,
         ``"pessimism"``; bounds in `EXTRA_BOUNDS`).
     per_source : tuple of str
-        Parameters with one value per source (``lapse`` always; ``noise`` may be added):
-        ``<name>_online`` and ``<name>_lab``.
+        Parameters with one value per source (``lapse`` always; ``noise`` or a fixed
+        parameter such as ``pessimism`` may be added): ``<name>_online`` and ``<name>_lab``.
     """
 
     #: The defaults' names and bounds (an instance with ``fitted`` or ``per_source`` has
@@ -109,8 +109,11 @@ class JointIBL:
         self.fitted, self.per_source = tuple(fitted), tuple(dict.fromkeys(("lapse",)
                                                                            + tuple(per_source)))
         self.model = IBLDescriptionModel(seed=seed, n_agents=n_agents, **self.settings)
+        #: The model's fixed parameters fitted here (shared or per source): set by attribute.
+        self.fixed = tuple(k for k in dict.fromkeys(self.fitted + self.per_source)
+                           if k not in self.model.param_names)
         start = {"noise": 0.5, "decay": 0.5, "curvature": 0.5, "lapse": 0.05,
-                 **{k: _start(getattr(self.model, k)) for k in self.fitted}}
+                 **{k: _start(getattr(self.model, k)) for k in self.fixed}}
         shared = [k for k in ("noise", "decay", "curvature", *self.fitted)
                   if k not in self.per_source]
         self.param_names = tuple(shared) + tuple(f"{k}_{s}" for k in self.per_source
@@ -144,7 +147,7 @@ class JointIBL:
     def for_source(self, source: str):
         """The IBL model of ``source`` ("online" or "lab") with the shared parameters."""
         p = self.source_params(source)
-        for k in self.fitted:  # fixed parameters of the model: set one by one
+        for k in self.fixed:  # fixed parameters of the model: set one by one
             setattr(self.model, k, p.pop(k))
         return self.model.set_params(**p)
 
@@ -208,7 +211,7 @@ def lab_record(joint: JointIBL, *, seed: int, n_agents: int, data: dict, fit: di
     from cogsim import __version__
 
     lab = joint.source_params("lab")
-    fixed = {k: lab.pop(k) for k in joint.fitted}
+    fixed = {k: lab.pop(k) for k in joint.fixed}
     return {"model": "ibl", "kind": "rates", "params": lab,
             "intervals": {"level": 0.95, "n_boot": 0},
             "data": data, "settings": {**joint.settings, **fixed, "n_agents": n_agents},
