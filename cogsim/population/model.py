@@ -218,6 +218,7 @@ class AnnotatorPopulation(mesa.Model):
         self.scale, self.value_noise = drawn["scale"], drawn["value_noise"]
         self.ibl_rows = np.flatnonzero(self.kinds == "ibl")
         self.actr_rows = np.flatnonzero(self.kinds == "actr")
+        self.random_utility_kinds = [k for k in RANDOM_UTILITY_KINDS if (self.kinds == k).any()]
         self.slot = np.full(self.n, -1)          # row of each annotator in its model's batch
         self.slot[self.ibl_rows] = np.arange(len(self.ibl_rows))
         self.slot[self.actr_rows] = np.arange(len(self.actr_rows))
@@ -448,7 +449,7 @@ class AnnotatorPopulation(mesa.Model):
             self.ibl.choose(options, agents=self.slot[who[ibl]],
                             ahead=None if ahead is None else ahead[ibl])
             v1[ibl], v2[ibl] = self.ibl.last_blended[:, 0], self.ibl.last_blended[:, 1]
-        actr = np.flatnonzero(kinds == "actr")
+        actr = np.flatnonzero(kinds == "actr") if len(self.actr_rows) else ()
         if len(actr):
             pairs = self.chunks(np.stack([first[actr], second[actr]], axis=1).ravel()
                                 ).reshape(len(actr), 2, -1)
@@ -458,7 +459,7 @@ class AnnotatorPopulation(mesa.Model):
             rt[actr] = res["rt"]
             strategy[actr] = np.where(res["guess"], STRATEGIES.index("guess"),
                                       self._actr_labels[res["strategy"]])
-        for kind in RANDOM_UTILITY_KINDS:
+        for kind in self.random_utility_kinds:         # the kinds this population has
             rows = np.flatnonzero(kinds == kind)
             if len(rows):
                 v1[rows], v2[rows], p[rows] = random_utility_judge(
