@@ -243,3 +243,91 @@ def test_pessimism_imagines_an_ambiguous_option_at_its_worst():
     record = lab_record(joint, seed=0, n_agents=10, data={}, fit={})
     assert record["settings"]["pessimism"] == 0.6 and "pessimism" not in record["params"]
     assert model_from_record(record).pessimism == 0.6
+
+
+def _imagined_b(sim, problem: int = 0) -> np.ndarray:
+    """Imagined draws of each of B's outcomes per agent, (n_B, N), unpaired instances."""
+    sample = np.array([k == "sample" for k in sim.slot_kind])
+    return sim.counts[sample][:, sim.n_a:, problem].sum(axis=0)
+
+
+def test_ambiguity_off_imagines_an_ambiguous_option_as_before():
+    """"equal" and "dirichlet" draw exactly what the account drew before "like_other":
+    rebuilt here from the chunk's random stream."""
+    from cogsim.ibl.described import IBLDescriptionModel
+
+    problem = _problem(Ha=8.0, pHa=1.0, La=8.0, Hb=10.0, pHb=0.5, Lb=0.0, Amb=1)
+    n, k = 300, 3
+    for ambiguity in ("equal", "dirichlet"):
+        sim = IBLDescriptionModel(n_agents=n, seed=4, n_samples=k, ambiguity=ambiguity,
+                                  resample=False).simulate(problem, "cpc")[0]
+        rng = np.random.default_rng(np.random.SeedSequence([4, 0]))
+        p_low = np.full((1, n), 0.5)
+        if ambiguity == "dirichlet":
+            g = rng.gamma(1.0, size=(1, n, 2))
+            p_low = g[..., 0] / g.sum(axis=2)
+        u = rng.random((2, 1, n, k))[1]
+        high = (u >= p_low[..., None]).sum(axis=2)[0]
+        assert np.array_equal(_imagined_b(sim), np.stack([k - high, high]))
+
+
+def test_like_other_centres_an_ambiguous_option_between_its_equal_mean_and_the_other():
+    from cogsim.ibl.ambiguity import like_other
+    from cogsim.ibl.described import IBLDescriptionModel
+
+    # the belief itself: mean (UEV_B + EV_A) / 2, an exponential tilt, clipped when out of reach
+    xb = np.array([[0.0, 10.0, 0.0], [-5.0, 0.0, 20.0], [0.0, 10.0, 0.0], [1.0, 3.0, 0.0]])
+    listed = np.array([[1, 1, 0], [1, 1, 1], [1, 1, 0], [1, 1, 0]], bool)
+    ev_a = np.array([8.0, 1.0, 30.0, -9.0])
+    p = like_other(xb, listed, ev_a)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    assert np.all(p[~listed] == 0)
+    np.testing.assert_allclose((p * xb).sum(axis=1)[:2], [6.5, 3.0], atol=1e-9)
+    np.testing.assert_allclose(p[0, :2], [0.35, 0.65], atol=1e-9)
+    log = np.log(p[1])                                  # log p linear in x: a tilt
+    np.testing.assert_allclose((log[1] - log[0]) / 5, (log[2] - log[1]) / 20, rtol=1e-6)
+    np.testing.assert_array_equal(p[2:, :2], [[0.0, 1.0], [1.0, 0.0]])
+    # the agents: B = (0, 10) ambiguous against a sure 8 -> P(10) = 0.65, not 1/2
+    problem = _problem(Ha=8.0, pHa=1.0, La=8.0, Hb=10.0, pHb=0.5, Lb=0.0, Amb=1)
+    n = 3000
+    for ambiguity, tol in (("like_other", 0.01), ("dirichlet_like_other", 0.02),
+                           ("equal", 0.01)):
+        sim = IBLDescriptionModel(n_agents=n, n_samples=3, ambiguity=ambiguity).simulate(
+            problem, "cpc")[0]
+        draws = _imagined_b(sim)
+        share = draws[1].sum() / draws.sum()
+        assert abs(share - (0.5 if ambiguity == "equal" else 0.65)) < tol
+        if ambiguity != "like_other":                   # a spread of beliefs or none
+            per_agent = draws[1] / draws.sum(axis=0)
+            spread = per_agent.std() > 0.2
+            assert spread == (ambiguity == "dirichlet_like_other")
+    with pytest.raises(ValueError, match="like_other"):
+        IBLDescriptionModel(ambiguity="like")
+
+
+def test_like_other_leaves_problems_without_ambiguity_alone():
+    from cogsim.calibration.lab import LAB_DESIGN
+    from cogsim.ibl.described import IBLDescriptionModel
+
+    table = pd.concat([_problem(), _problem(Hb=10.0, pHb=0.3, Lb=1.0, Amb=1),
+                       _problem(Ha=3.0, pHa=1.0, La=3.0, Hb=9.0, pHb=0.4, LotShapeB="R-skew",
+                                LotNumB=3, Amb=1),
+                       _problem(Ha=3.0, pHa=1.0, La=3.0, Hb=9.0, pHb=0.4, LotShapeB="R-skew",
+                                LotNumB=3, Corr=1),
+                       _problem(Hb=-2.0, pHb=0.9, Lb=-20.0, Corr=-1)], ignore_index=True)
+    amb = table["Amb"].to_numpy() == 1
+    kw = dict(noise=0.5, decay=0.4, curvature=0.8, lapse=0.05, n_agents=200)
+    design = {k: v for k, v in LAB_DESIGN["settings"].items() if k != "ambiguity"}
+    for old, new, extra in (("equal", "like_other", {}),
+                            ("dirichlet", "dirichlet_like_other", {}),
+                            ("dirichlet", "dirichlet_like_other", design)):
+        a = IBLDescriptionModel(**kw, **extra, ambiguity=old)
+        b = IBLDescriptionModel(**kw, **extra, ambiguity=new)
+        ra, rb = a.predict_rates(table, "cpc"), b.predict_rates(table, "cpc")
+        assert np.array_equal(ra[~amb], rb[~amb])
+        assert not np.allclose(ra[amb], rb[amb])
+        for sa, sb in zip(a.simulate(table, "cpc"), b.simulate(table, "cpc"), strict=True):
+            # common random numbers: payoffs seen and activation noise are the same draws
+            assert np.array_equal(sa.noise, sb.noise)
+            fb = np.array([kind == "feedback" for kind in sa.slot_kind])
+            assert np.array_equal(sa.counts[fb], sb.counts[fb])

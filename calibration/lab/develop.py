@@ -50,6 +50,8 @@ OPTIONS: dict[str, tuple[dict, tuple, tuple]] = {
     "noise": ({}, (), ("noise",)),                           # noise per source
     "psi": ({}, ("pessimism",), ()),                         # fitted alpha-maxmin pessimism
     "psi2": ({}, (), ("pessimism",)),                        # a pessimism per source
+    "like": ({"ambiguity": "like_other"}, (), ()),           # ambiguous B like A (BEAST)
+    "dirlike": ({"ambiguity": "dirichlet_like_other"}, (), ()),  # the same, per-agent spread
 }
 
 

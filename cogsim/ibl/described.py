@@ -133,9 +133,12 @@ class IBLDescriptionModel(ParamsMixin):
     coupling : {"correlation", "rank"}
         Paired description and imagined events: B's payoff at A's quantile (1 - quantile
         when ``Corr`` is -1), or at A's quantile whatever ``Corr`` ("rank").
-    ambiguity : {"equal", "dirichlet"}
+    ambiguity : {"equal", "dirichlet", "like_other", "dirichlet_like_other"}
         Imagined draws of an ambiguous B: its outcomes equally likely, or with each agent's
-        own probabilities drawn from a flat Dirichlet (a uniform prior over them).
+        own probabilities drawn from a flat Dirichlet (a uniform prior over them); or, with
+        "like_other" (borrowed from BEAST, `cogsim.ibl.ambiguity`), the equal probabilities
+        tilted so that B's mean is ``(UEV_B + EV_A) / 2`` (Dirichlet spread of the same
+        concentration around them with "dirichlet_like_other").
     pessimism : float
         psi in [0, 1], ambiguity aversion as alpha-maxmin (Ghirardato, Maccheroni &
         Marinacci 2004: an act is worth psi times its worst expected utility over the
@@ -205,8 +208,9 @@ class IBLDescriptionModel(ParamsMixin):
         self.paired = bool(paired)
         if coupling not in ("correlation", "rank"):
             raise ValueError(f"coupling must be 'correlation' or 'rank', got {coupling!r}")
-        if ambiguity not in ("equal", "dirichlet"):
-            raise ValueError(f"ambiguity must be 'equal' or 'dirichlet', got {ambiguity!r}")
+        if ambiguity not in ("equal", "dirichlet", "like_other", "dirichlet_like_other"):
+            raise ValueError(f"ambiguity must be 'equal', 'dirichlet', 'like_other' or "
+                             f"'dirichlet_like_other', got {ambiguity!r}")
         self.coupling, self.ambiguity = coupling, ambiguity
         self._cache: OrderedDict = OrderedDict()
         self._init_params(noise=noise, decay=decay, curvature=curvature, lapse=lapse,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cogsim.ibl.ambiguity import like_other
 from cogsim.ibl.paired import coupling, event_counts
 from cogsim.memory import standard_logistic
 from cogsim.tasks.gambles import pad_problems
@@ -77,12 +78,11 @@ class Simulation:
     outcomes_b: np.ndarray | None = None
 
 
-
 def _inverse_cdf(u: np.ndarray, probs: np.ndarray) -> np.ndarray:
     """Outcome index for uniforms ``u`` (P, ...) given padded probabilities (P, K), or
     (P, N, K) per agent for ``u`` (P, N, ...)."""
     cdf = np.cumsum(probs, axis=-1)
-    last = (probs > 0).sum(axis=-1) - 1
+    last = probs.shape[-1] - 1 - np.argmax(probs[..., ::-1] > 0, axis=-1)  # last positive
     cdf[np.arange(probs.shape[-1]) >= last[..., None]] = np.inf
     shape = probs.shape[:-1] + (1,) * (u.ndim - probs.ndim + 1)
     index = np.zeros(u.shape, dtype=np.int64)
@@ -117,6 +117,10 @@ def draw(
     # What the agent believes about B: its outcomes equally likely when ambiguous.
     listed = pb > 0
     pb_believed = np.where(amb[:, None], listed / listed.sum(axis=1, keepdims=True), pb)
+    # The centre of the imagined B's belief: equal, or like the other option (BEAST's).
+    centre = None
+    if model.ambiguity.endswith("like_other") and amb.any():
+        centre = np.where(amb[:, None], like_other(xb, listed, (xa * pa).sum(axis=1)), pb)
     k = model.n_samples
     n_sample_trials = (n_trials if model.resample else 1) if k else 0
     if fb_trials is None:  # c13k: a per-problem flag; feedback after trials 1..T-1 matters
@@ -146,7 +150,8 @@ def draw(
                 np.ones(rows.size, bool) if fb_trials is not None else feedback[rows],
                 n_trials, n_sample_trials, fb_after, k, n, model.dtype,
                 paired=model.paired, stop=stop, rank=model.coupling == "rank",
-                amb=amb[rows] if model.ambiguity == "dirichlet" else None,
+                amb=amb[rows] if model.ambiguity.startswith("dirichlet") else None,
+                centre=None if centre is None else centre[rows, :n_b],
                 worst=amb[rows] * float(model.pessimism) if model.pessimism else None,
             )  # fmt: skip
             chunk_id += 1
@@ -174,19 +179,26 @@ def _draw_chunk(
     rank: bool = False,
     amb: np.ndarray | None = None,
     worst: np.ndarray | None = None,
+    centre: np.ndarray | None = None,
 ) -> Simulation:
     """The draws of one chunk of problems (see `Simulation`; `cogsim.ibl.paired` for
     ``paired``); no imagined draws from time ``stop`` on where feedback is seen.  ``worst``
     (P,): the weight psi each problem's imagined B puts on B's lowest outcome (pessimism
-    about an ambiguous B; 0 elsewhere), the rest on the belief (no random draws of its own)."""
+    about an ambiguous B; 0 elsewhere), the rest on the belief (no random draws of its own).
+    ``centre`` (P, n_b): the imagined B's probabilities (default ``pb_believed``; with
+    ``amb``, the mean of each agent's Dirichlet belief, of the flat one's concentration K:
+    its own stream, so the other draws stay those of the flat Dirichlet)."""
     size, n_a, n_b = len(rows), xa.shape[1], xb.shape[1]
     width = n_a * n_b if paired else n_a + n_b
     anti = (corr == -1)[:, None, None] & (not rank)
-    imagined_b = pb_believed
+    imagined_b = pb_believed if centre is None else centre
     if amb is not None and amb.any():  # each agent's own belief about an ambiguous B
         g = rng.gamma(1.0, size=(size, n, n_b)) * (pb_believed > 0)[:, None, :]
+        if centre is not None:  # Dirichlet(K p): mean p
+            shape = ((pb_believed > 0).sum(axis=1)[:, None] * centre)[:, None, :]
+            g = rng.spawn(1)[0].gamma(np.broadcast_to(shape, g.shape))
         imagined_b = np.where(amb[:, None, None], g / g.sum(axis=2, keepdims=True),
-                              pb_believed[:, None, :])
+                              imagined_b[:, None, :])
     if worst is not None and worst.any():  # alpha-maxmin: psi on the worst outcome
         w = worst.reshape((size,) + (1,) * (imagined_b.ndim - 1))
         imagined_b = w * (np.arange(n_b) == 0) + (1.0 - w) * imagined_b
