@@ -203,12 +203,12 @@ def read_query(pairs, registry: ItemRegistry, n_annotators: int,
     for side, ids in (("item_a", item_a), ("item_b", item_b)):
         codes.append(np.fromiter((index.get(i, -1) for i in ids), dtype=np.int64,
                                  count=len(ids)))
-        for r in np.flatnonzero(codes[-1] < 0).tolist():
+        for r in (codes[-1] < 0).nonzero()[0].tolist():
             if ids[r] not in known:
                 raise ItemError(f"pairs, row {r + 1}, {side}: unknown item {ids[r]!r}; "
                                 f"expected an item the oracle has been given, or its "
                                 f"attributes")
-    same = np.flatnonzero(item_a == item_b)
+    same = (item_a == item_b).nonzero()[0]
     if same.size:
         raise ItemError(f"pairs, row {same[0] + 1}: item_a and item_b are the same item "
                         f"{item_a[same[0]]!r}; expected two different items")

@@ -109,9 +109,9 @@ class JudgmentLog:
                                 (np.array(strategy_labels), cols["strategy"]), (kinds, who)])
         n = len(who)
         numbers = [  # (block, its columns): one 2-D block per dtype, taken as it is
-            (np.stack([cols["step"], cols["pair_id"], who, np.full(n, seed)]).astype(
+            (np.array([cols["step"], cols["pair_id"], who, np.full(n, seed)]).astype(
                 np.int64, copy=False), _PLACES["int"]),
-            (np.stack([cols[c] for c in _FLOATS]).astype(np.float64, copy=False),
+            (np.array([cols[c] for c in _FLOATS]).astype(np.float64, copy=False),
              _PLACES["float"]),
             (np.full((1, n), run_id, dtype=object), _PLACES["object"])]
         return create_dataframe_from_blocks(

@@ -382,8 +382,8 @@ class AnnotatorPopulation(mesa.Model):
         second = np.where(a_first, item_b, item_a)
         v_first, v_second, p_first, decided, rt, strategy = self._evaluate(who, first, second,
                                                                            ahead)
-        choose_first = np.where(np.isnan(p_first), v_first > v_second,
-                                next(u) < np.nan_to_num(p_first))
+        # Where P is NaN the comparison is False, and the higher value is taken instead.
+        choose_first = np.where(np.isnan(p_first), v_first > v_second, next(u) < p_first)
         ties = v_first == v_second
         choose_first = np.where(ties & np.isnan(p_first), next(u) < 0.5, choose_first)
         choose_first = np.where(decided >= 0, decided == 1, choose_first)
@@ -443,13 +443,14 @@ class AnnotatorPopulation(mesa.Model):
         decided, rt = np.full(m, -1), np.full(m, np.nan)
         strategy = np.zeros(m, dtype=np.int64)
         kinds = self.kinds[who]
-        ibl = np.flatnonzero(kinds == "ibl")
+        ibl = (kinds == "ibl").nonzero()[0]
         if len(ibl):
-            options = np.stack([first[ibl], second[ibl]], axis=1)[:, :, None].astype(float)
+            options = np.empty((len(ibl), 2, 1))      # (annotators, options, attribute)
+            options[:, 0, 0], options[:, 1, 0] = first[ibl], second[ibl]
             self.ibl.choose(options, agents=self.slot[who[ibl]],
                             ahead=None if ahead is None else ahead[ibl])
             v1[ibl], v2[ibl] = self.ibl.last_blended[:, 0], self.ibl.last_blended[:, 1]
-        actr = np.flatnonzero(kinds == "actr") if len(self.actr_rows) else ()
+        actr = (kinds == "actr").nonzero()[0] if len(self.actr_rows) else ()
         if len(actr):
             pairs = self.chunks(np.stack([first[actr], second[actr]], axis=1).ravel()
                                 ).reshape(len(actr), 2, -1)
@@ -460,7 +461,7 @@ class AnnotatorPopulation(mesa.Model):
             strategy[actr] = np.where(res["guess"], STRATEGIES.index("guess"),
                                       self._actr_labels[res["strategy"]])
         for kind in self.random_utility_kinds:         # the kinds this population has
-            rows = np.flatnonzero(kinds == kind)
+            rows = (kinds == kind).nonzero()[0]
             if len(rows):
                 v1[rows], v2[rows], p[rows] = random_utility_judge(
                     kind, self.z[first[rows]], self.z[second[rows]], self.weights[who[rows]],

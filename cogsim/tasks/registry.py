@@ -284,7 +284,7 @@ class ItemRegistry:
         index = self.index
         out = np.fromiter((index.get(i if type(i) is str else str(i), -1) for i in ids),
                           dtype=np.int64, count=len(ids))
-        unknown = np.flatnonzero(out < 0)
+        unknown = (out < 0).nonzero()[0]
         if unknown.size:
             k = int(unknown[0])
             bad = np.asarray(ids, dtype=object).reshape(-1)[k]   # by position, not label
