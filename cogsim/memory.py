@@ -521,10 +521,12 @@ def instance_sum(x: np.ndarray, axis: int = 0, sequential: bool = False,
     columns of a row-major array row by row; a batch-invariant population needs one rule).
     Without it, NumPy's own order, which is what PyIBL's sums give for a single agent.
     """
-    if not sequential or (x.flags.c_contiguous and x.size > x.shape[axis] and axis == 0):
-        return x.sum(axis=axis, keepdims=keepdims)
-    if x.shape[axis] == 0:
-        return x.sum(axis=axis, keepdims=keepdims)
+    # A C-ordered array with more than one element after ``axis`` (its stride along the axis
+    # longer than one item): NumPy adds whole rows of the later axes in order, left to right
+    # along the axis for every element, as the cumulative sum does, without its array.
+    if (not sequential or x.shape[axis] <= 1
+            or (x.flags.c_contiguous and x.strides[axis] > x.itemsize)):
+        return np.add.reduce(x, axis=axis, keepdims=keepdims)      # x.sum without its wrapper
     total = np.cumsum(x, axis=axis)
     return total.take([-1] if keepdims else -1, axis=axis)
 
