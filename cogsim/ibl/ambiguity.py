@@ -26,6 +26,7 @@ part, pessimism toward ``Min_B``, is the account's separate ``pessimism`` option
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import softmax
 
 __all__ = ["like_other"]
 
@@ -62,9 +63,8 @@ def like_other(xb: np.ndarray, listed: np.ndarray, ev_a: np.ndarray) -> np.ndarr
     target = np.clip(((uev + ev_a) / 2 - lo) / span, 0.0, 1.0)
 
     def tilt(theta: np.ndarray) -> np.ndarray:
-        a = np.where(listed, theta[:, None] * z, -np.inf)
-        w = np.exp(a - a.max(axis=1, keepdims=True))
-        return w / w.sum(axis=1, keepdims=True)
+        # A normalised exponential of outcome values (not a retrieval: no activation).
+        return softmax(np.where(listed, theta[:, None] * z, -np.inf), axis=1)
 
     low, high = np.full(len(z), -1e4), np.full(len(z), 1e4)  # mean of z: increasing in theta
     for _ in range(_BISECTIONS):
