@@ -498,9 +498,15 @@ def retrieval_weights(activations: np.ndarray, candidates: np.ndarray | None = N
     """
     a = activations if candidates is None else np.where(candidates, activations, -np.inf)
     if temperature is not None:
-        a = a / np.asarray(temperature, dtype=np.float64)
+        tau = np.asarray(temperature, dtype=np.float64)
+        if a is not activations and a.dtype == np.float64:
+            np.divide(a, tau, out=a)        # in the array np.where made: no second one
+        else:
+            a = a / tau
     if a.shape[axis] == 0:
         return np.zeros(a.shape) if out is None else np.multiply(a, 0, out=out)
+    if out is None and a is not activations:
+        out = a                             # a temporary of this function: overwritten
     top = a.max(axis=axis, keepdims=True)
     if stable:
         shift = np.where(np.isfinite(top), top, 0).astype(a.dtype, copy=False)
@@ -509,7 +515,9 @@ def retrieval_weights(activations: np.ndarray, candidates: np.ndarray | None = N
             return np.exp(w, out=w)
     shift = np.where(np.isfinite(top) & (top > _OVERFLOW), top, 0.0)
     with np.errstate(under="ignore"):
-        return np.exp(a - shift, out=out) if np.any(shift) else np.exp(a, out=out)
+        if np.any(shift):
+            return np.exp(np.subtract(a, shift, out=out), out=out)
+        return np.exp(a, out=out)
 
 
 def instance_sum(x: np.ndarray, axis: int = 0, sequential: bool = False,
