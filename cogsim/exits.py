@@ -4,16 +4,33 @@ subcommands."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
 import typer
 
 from cogsim.errors import InputError
 
-__all__ = ["exit_status", "say_error"]
+__all__ = ["exit_status", "run_script", "say_error"]
 
 
-def say_error(message: str) -> None:
-    """Write ``cogsim: error: <message>`` on one line of stderr."""
-    typer.echo("cogsim: error: " + " ".join(str(message).split()), err=True)
+def say_error(message: str, program: str = "cogsim") -> None:
+    """Write ``<program>: error: <message>`` on one line of stderr."""
+    typer.echo(f"{program}: error: " + " ".join(str(message).split()), err=True)
+
+
+def run_script(main: Callable[[], object]) -> None:
+    """Run a recipe or experiment script's ``main`` as the ``cogsim`` command runs: an input
+    error (a data set missing from the data home, a bad file or value) ends it with one line
+    on stderr and exit status 2, not a traceback; an int that ``main`` returns is the exit
+    status."""
+    try:
+        status = main()
+    except InputError as error:
+        say_error(str(error), Path(sys.argv[0]).name)
+        raise SystemExit(2) from None
+    raise SystemExit(status if isinstance(status, int) else 0)
 
 
 def exit_status(error: BaseException) -> int:

@@ -4,6 +4,7 @@ read by `cogsim predict --protocol cpc`."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -331,3 +332,20 @@ def test_like_other_leaves_problems_without_ambiguity_alone():
             assert np.array_equal(sa.noise, sb.noise)
             fb = np.array([kind == "feedback" for kind in sa.slot_kind])
             assert np.array_equal(sa.counts[fb], sb.counts[fb])
+
+
+@pytest.mark.parametrize("script", ["calibration/lab/run.py", "calibration/lab/seed_spread.py",
+                                    "experiments/stand_in/run.py"])
+def test_a_recipe_without_its_data_says_so_in_one_line(script, tmp_path):
+    home = tmp_path / "empty-home"
+    home.mkdir()
+    env = {**os.environ, "COGSIM_OFFLINE": "1"}
+    r = subprocess.run([sys.executable, str(ROOT / script), "--data-home", str(home)],
+                       cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in r.stderr
+    assert lines[0].startswith(f"{Path(script).name}: error: public data set ")
+    assert str(home) in lines[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty-home"]
+    assert list(home.iterdir()) == []

@@ -45,7 +45,8 @@ def main() -> None:
         result = calibrate(data, "ibl", n_train=100, seed=seed,
                            folds=0 if args.quick else 5, n_boot=0 if args.quick else 20,
                            curve=() if args.quick else (10, 30, 100, 300),
-                           progress=lambda stage: print(f"seed {seed}: {stage}", flush=True))
+                           progress=lambda stage, seed=seed: print(f"seed {seed}: {stage}",
+                                                                  flush=True))
         folder = write_calibration(result, HERE / f"ibl-seed{seed}")
         f = result.fidelity
         summary["draws"].append({
@@ -94,4 +95,6 @@ def predict_cpc18(params: Path, data_home, cpt: ProspectTheoryModel) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    from cogsim.exits import run_script
+
+    run_script(main)

@@ -43,7 +43,8 @@ def main() -> None:
         result = calibrate(data, "ibl", n_train=30, seed=seed, folds=3 if full else 0,
                            n_boot=10 if full else 0, curve=(10, 30, 100) if full else (),
                            maxiter=20, popsize=8,
-                           progress=lambda stage: print(f"seed {seed}: {stage}", flush=True))
+                           progress=lambda stage, seed=seed: print(f"seed {seed}: {stage}",
+                                                                  flush=True))
         folder = write_calibration(result, HERE / f"ibl-seed{seed}")
         f = result.fidelity
         summary["draws"].append({
@@ -71,4 +72,6 @@ def stronger_baseline(data, result, seed: int) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    from cogsim.exits import run_script
+
+    run_script(main)

@@ -135,4 +135,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from cogsim.exits import run_script
+
+    run_script(main)

@@ -167,4 +167,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from cogsim.exits import run_script
+
+    run_script(main)

@@ -12,8 +12,8 @@ import json
 import sys
 
 import numpy as np
-
 from fit import DATA_HOME, make_models
+
 from cogsim.datasets import fetch_niv_riskdata
 
 
@@ -45,4 +45,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from cogsim.exits import run_script
+
+    run_script(main)
