@@ -250,6 +250,6 @@ def annotator_ids(values, n: int) -> np.ndarray:
                         f"{values!r:.80}") from None
     bad = ~np.isfinite(ids) | (ids != np.round(ids)) | (ids < 0) | (ids >= n)
     if len(ids) == 0 or bad.any():
-        got = repr(values) if len(ids) == 0 else repr(np.asarray(values).reshape(-1)[bad][0])
+        got = repr(values) if len(ids) == 0 else repr(np.asarray(values).reshape(-1)[bad][0].item())
         raise ItemError(f"annotators: expected annotator ids from 0 to {n - 1}, got {got}")
     return ids.astype(np.int64)
