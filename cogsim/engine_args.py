@@ -65,7 +65,7 @@ def agent_indices(agents, n_agents: int, *, repeats: bool = False) -> np.ndarray
         arr = np.asarray(agents)
     except (TypeError, ValueError):
         arr = None
-    if arr is None or (arr.size and not np.issubdtype(arr.dtype, np.integer)):
+    if arr is None or (arr.size and arr.dtype.kind not in "iu"):
         raise ValueError(f"agents must be integer indices, got {agents!r}")
     arr = arr.astype(np.int64).reshape(-1)
     if arr.size and (arr.min() < 0 or arr.max() >= n_agents):

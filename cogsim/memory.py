@@ -299,7 +299,8 @@ def mismatch_penalty(similarities: Iterable[np.ndarray], weights: Sequence[float
     total = None
     for s, w in zip(similarities, weights):
         term = np.subtract(s, 1.0)
-        term *= w
+        if w != 1.0:                        # times 1.0 changes no number
+            term *= w
         if total is None:
             total = term
         else:
@@ -513,10 +514,12 @@ def retrieval_weights(activations: np.ndarray, candidates: np.ndarray | None = N
         w = np.subtract(a, shift, out=out)
         with np.errstate(under="ignore"):
             return np.exp(w, out=w)
-    shift = np.where(np.isfinite(top) & (top > _OVERFLOW), top, 0.0)
+    big = top > _OVERFLOW                   # NaN and -inf are not
     with np.errstate(under="ignore"):
-        if np.any(shift):
-            return np.exp(np.subtract(a, shift, out=out), out=out)
+        if big.any():
+            shift = np.where(np.isfinite(top) & big, top, 0.0)
+            if shift.any():
+                return np.exp(np.subtract(a, shift, out=out), out=out)
         return np.exp(a, out=out)
 
 
@@ -565,7 +568,8 @@ def retrieval_probabilities(activations: np.ndarray, candidates: np.ndarray | No
     if w.shape[axis] == 0:
         return w
     total = instance_sum(w, axis, sequential, keepdims=True)
-    return w / np.where(total > 0, total, 1.0)
+    positive = total > 0
+    return w / (total if positive.all() else np.where(positive, total, 1.0))
 
 
 def blend(weights: np.ndarray, utilities: ArrayLike, axis: int = 0,
@@ -604,8 +608,11 @@ def blend(weights: np.ndarray, utilities: ArrayLike, axis: int = 0,
         num = np.einsum(f"{letters},{along}->{kept}", weights, utilities)
     else:
         num = (weights * utilities).sum(axis=axis)
+    positive = weight > 0
+    if np.ndim(weight) and positive.all():
+        return num / weight                 # what the line below gives, in one pass
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(weight > 0, num / np.where(weight > 0, weight, 1.0), np.nan)
+        return np.where(positive, num / np.where(positive, weight, 1.0), np.nan)
 
 
 def blended_values(activations: np.ndarray, utilities: ArrayLike, temperature: ArrayLike,
@@ -898,7 +905,8 @@ class InstanceMemory:
         self.latest[:] = np.iinfo(np.int64).min
 
     # -------------------------------------------------------------- activation
-    def base_level(self, agents, time, decay, time_unit: float = 1.0) -> np.ndarray:
+    def base_level(self, agents, time, decay, time_unit: float = 1.0,
+                   width: int | None = None) -> np.ndarray:
         """Base-level activation B of the used slots of the given agents at their ``time``.
 
         Exact: B = ln sum_k (t - t_k)^-d over each instance's references; optimized
@@ -906,15 +914,15 @@ class InstanceMemory:
         and the older ones approximated as PyIBL 5.2 does.  With ``time_unit`` r the
         integer times are ticks of r (seconds): B = ln sum_k (r a_k)^-d
         = ln sum_k a_k^-d - d ln r.  Returns an array (width, len(agents)) with -inf in
-        empty slots.
+        empty slots; ``width``, when the caller has it, is :meth:`width` of ``agents``.
         """
         agents = np.asarray(agents, dtype=np.int64)
         t = np.asarray(time, dtype=np.int64).reshape(1, -1)
         d = np.asarray(decay, dtype=np.float64).reshape(1, -1)
-        if np.any(self.latest[agents] >= t.ravel()):
+        if (self.latest[agents] >= t.ravel()).any():
             raise RuntimeError("an instance has a reference that is not in the past; "
                                "advance the time before computing activations")
-        w = self.width(agents)
+        w = self.width(agents) if width is None else width
         valid = self.valid[:w, agents]
         k = self.optimized_learning
         if k == 0:

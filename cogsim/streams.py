@@ -120,7 +120,7 @@ class KeyedStreams:
                              f"got {lead}")
         counter = self.counters[agents]
         if ahead is None:
-            self.counters[agents] += np.uint64(1)
+            self.counters[agents] = counter + np.uint64(1)
         else:
             counter += np.asarray(ahead, dtype=np.uint64).reshape(-1)
         own = mix64(self._agent_words[agents] + counter * _GOLDEN)
@@ -141,9 +141,11 @@ class KeyedStreams:
         if isinstance(shape, (int, np.integer)):
             shape = (int(shape),)
         words = self._words(shape, agents, ahead)
-        if np.dtype(dtype) == np.float32:
-            return (words >> np.uint64(40)).astype(np.float32) * np.float32(2.0 ** -24)
-        return (words >> np.uint64(11)).astype(np.float64) * (2.0 ** -53)
+        if dtype is np.float32 or np.dtype(dtype) == np.float32:
+            words >>= np.uint64(40)
+            return words.astype(np.float32) * np.float32(2.0 ** -24)
+        words >>= np.uint64(11)
+        return words.astype(np.float64) * (2.0 ** -53)
 
     def normal(self, shape: tuple[int, ...] | int, agents: np.ndarray) -> np.ndarray:
         """Standard normals by Box-Muller: sqrt(-2 ln(1 - u1)) cos(2 pi u2) (two calls)."""

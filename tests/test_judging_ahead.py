@@ -183,3 +183,31 @@ def test_ibl_options_in_one_pass_equal_one_option_at_a_time():
     np.testing.assert_array_equal(c1, c2)
     for key in ("blended", "probabilities", "candidates"):
         np.testing.assert_array_equal(d1[key], d2[key], err_msg=key)
+
+
+def test_a_tie_is_broken_by_the_decisions_second_draw_and_no_tie_keeps_the_streams():
+    """Keyed streams: equal blended values are decided by the uniforms of the decision's
+    second stream call (the first is the noise); a decision without a tie draws nothing
+    there but moves the counters as the draw would, so later draws are unchanged."""
+    def agents_with(noise):
+        model = IBLBatch(3, ["item"], noise=noise, decay=0.5, mismatch_penalty=5.0,
+                         seed=KeyedStreams(4, 3))
+        model.similarity("item", lambda x, y: 1 - np.abs(x - y) / 10)
+        model.populate(np.array([[[1.0]], [[2.0]], [[5.0]]]), np.full(3, 1.0))
+        return model
+
+    who = np.arange(3)
+    tied = agents_with(0.0)                      # no noise: two equal options tie
+    chosen = tied.choose(np.full((3, 4, 1), 3.0), agents=who)
+    reference = KeyedStreams(4, 3)
+    reference.skip(who)                          # the noise call (scale 0: not drawn)
+    np.testing.assert_array_equal(chosen, reference.random((4, 3), who).argmax(axis=0))
+    assert len(set(chosen.tolist())) > 1         # the draws, not a fixed rule, decided
+    np.testing.assert_array_equal(tied.rng.counters, reference.counters)
+
+    untied = agents_with(0.3)
+    untied.populate(np.full((3, 1, 1), 8.0), np.full(3, 3.0))     # a second instance
+    untied.choose(np.array([[[1.0], [6.0]]] * 3), agents=who)
+    assert (untied.last_blended[:, 0] != untied.last_blended[:, 1]).all()
+    np.testing.assert_array_equal(untied.last_blended.argmax(axis=1), untied._pending[3])
+    np.testing.assert_array_equal(untied.rng.counters, [2, 2, 2])

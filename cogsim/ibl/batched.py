@@ -30,7 +30,7 @@ from cogsim.memory import (
     retrieval_probabilities,
     similarity_values,
 )
-from cogsim.streams import skip_draw, uniforms
+from cogsim.streams import KeyedStreams, skip_draw, uniforms
 
 __all__ = ["IBLBatch", "DelayedOutcomes"]
 
@@ -158,13 +158,14 @@ class IBLBatch:
         """Whether partial matching is on (a mismatch penalty and a similarity are set)."""
         return self.mismatch_penalty is not None and bool(self._similarities)
 
-    def always_matches(self, agents) -> bool:
+    def always_matches(self, agents, width: int | None = None) -> bool:
         """Whether every option matches an instance of each of ``agents`` (so that a
         decision stores no default utility): partial matching on every attribute, and at
-        least one instance each."""
+        least one instance each (among the first ``width`` slots, which hold all of them
+        when it is the agents' `InstanceMemory.width`)."""
         partial_everywhere = (self.mismatch_penalty is not None
                               and len(self._similarities) == len(self.attributes))
-        return partial_everywhere and bool(self.memory.valid[:, agents].any(axis=0).all())
+        return partial_everywhere and bool(self.memory.valid[:width, agents].any(axis=0).all())
 
     def _similarities_broadcast(self) -> bool:
         """Whether every similarity function takes broadcast arrays (True, or a function
@@ -191,7 +192,7 @@ class IBLBatch:
                              f"{list(self.attributes)}, got {np.shape(options)}")
         if opts.shape[1] < 1:
             raise ValueError(f"{name} must hold at least one option")
-        if not np.all(np.isfinite(opts)):
+        if not np.isfinite(opts).all():
             raise ValueError(f"{name} must hold finite attribute values")
         return opts
 
@@ -275,15 +276,15 @@ class IBLBatch:
         opts = self._options(options, len(agents))
         n, n_opts, _ = opts.shape
         mem = self.memory
-        t = self.time[agents]
-        t = np.where(self._last_learn[agents] >= t, self._last_learn[agents] + 1, t)
+        # The clock moves past the latest learning (integer times: the larger of the two).
+        t = np.maximum(self.time[agents], self._last_learn[agents] + 1)
         self.time[agents] = t
         decay = self.decay[agents]
         tau = self.tau[agents]
         everyone = n == self.n_agents and np.array_equal(agents, np.arange(n))
         cols = slice(None) if everyone else agents      # a view, not a copy, when all decide
         width = mem.width(agents)
-        base = mem.base_level(agents, t, decay)
+        base = mem.base_level(agents, t, decay, width=width)
         # Without partial matching each instance is retrieved for one option only, so one
         # draw per instance is both "fresh per retrieval" and "fixed".
         shared_noise = self.fixed_noise or not self.partial
@@ -296,7 +297,7 @@ class IBLBatch:
         # utility (which would change the instances between options).
         joint = (self._penalty(cols, opts.transpose(1, 0, 2), width)
                  if n_opts > 1 and self.partial and self._similarities_broadcast()
-                 and self.always_matches(agents) else None)
+                 and self.always_matches(agents, width) else None)
         if joint is not None and self.sequential_sums:
             # Then every instance is a candidate for every option: all options in one pass,
             # summing in the same order (left to right) as one option at a time.
@@ -336,13 +337,10 @@ class IBLBatch:
             blended[o] = bv
             probs.append(p)
             cands.append(cand)
-        tie_break = uniforms(self.rng, (n_opts, n), agents,
-                             ahead=None if calls is None else calls + 1)
+        chosen = self._break_ties(blended, agents, calls)
         if calls is not None:
             who, decisions = np.unique(agents, return_counts=True)
             self.rng.advance(who, 2 * decisions)
-        tie_break[blended != blended.max(axis=0)] = -1.0
-        chosen = tie_break.argmax(axis=0)
         blended = blended.T
         self._pending = (agents, opts, blended, chosen)
         self._pending_ahead = ahead is not None
@@ -352,10 +350,28 @@ class IBLBatch:
                             "candidates": np.stack(cands)}
         return chosen
 
+    def _break_ties(self, blended: np.ndarray, agents: np.ndarray, calls) -> np.ndarray:
+        """The option with the highest blended value (n_options, n) for each agent, a
+        uniform draw deciding among equal ones (the decision's second stream call).
+
+        Keyed streams draw only when some agent has no single highest value (a tie, or
+        NaN): otherwise the draw cannot change the choice, and the counters move on as
+        if it had been made, so every later draw is the same.
+        """
+        top = blended.max(axis=0)
+        if isinstance(self.rng, KeyedStreams) and ((blended == top).sum(axis=0) == 1).all():
+            if calls is None:
+                self.rng.skip(agents)
+            return blended.argmax(axis=0)
+        tie_break = uniforms(self.rng, blended.shape, agents,
+                             ahead=None if calls is None else calls + 1)
+        tie_break[blended != top] = -1.0
+        return tie_break.argmax(axis=0)
+
     def _draw_noise(self, agents, n_draws: int, width: int, ahead=None) -> np.ndarray:
         shape = (n_draws, width, len(agents))
         scale = self.noise[agents]
-        if not np.any(scale):
+        if not scale.any():
             if ahead is None:
                 skip_draw(self.rng, agents)
             return np.zeros(shape, dtype=np.float32)

@@ -8,6 +8,8 @@ strategy that produced the choice, the model kind and the seed.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -54,6 +56,7 @@ _PLACES = {kind: np.array([JUDGMENT_COLUMNS.index(c) for c in names]) for kind, 
     ("int", ("step", "pair_id", "annotator_id", "seed")), ("float", _FLOATS),
     ("object", ("run_id",)),
     ("label", ("group", "item_a", "item_b", "first", "chosen", "strategy", "model")))}
+_LABEL_PLACES = [np.array([at]) for at in _PLACES["label"]]
 #: Up to this many rows, labels are looked up directly (cheaper than an Arrow take).
 SMALL = 256
 
@@ -106,7 +109,7 @@ class JudgmentLog:
         named = _label_columns([(group_names, who), (item_ids, cols["item_a"]),
                                 (item_ids, cols["item_b"]), (item_ids, cols["first"]),
                                 (item_ids, cols["chosen"]),
-                                (np.array(strategy_labels), cols["strategy"]), (kinds, who)])
+                                (_strings(strategy_labels), cols["strategy"]), (kinds, who)])
         n = len(who)
         numbers = [  # (block, its columns): one 2-D block per dtype, taken as it is
             (np.array([cols["step"], cols["pair_id"], who, np.full(n, seed)]).astype(
@@ -115,8 +118,20 @@ class JudgmentLog:
              _PLACES["float"]),
             (np.full((1, n), run_id, dtype=object), _PLACES["object"])]
         return create_dataframe_from_blocks(
-            numbers + [(array, np.array([at])) for array, at in zip(named, _PLACES["label"])],
+            numbers + list(zip(named, _LABEL_PLACES)),
             index=pd.RangeIndex(n), columns=_COLUMNS)
+
+
+@lru_cache(maxsize=64)
+def _labels_of(names: tuple[str, ...]) -> np.ndarray:
+    labels = np.array(names, dtype=object)
+    labels.flags.writeable = False
+    return labels
+
+
+def _strings(names: list[str]) -> np.ndarray:
+    """``names`` as an array of str objects (made once per list of names)."""
+    return _labels_of(tuple(names))
 
 
 def _label_columns(columns: list[tuple[np.ndarray, np.ndarray]]
@@ -126,7 +141,8 @@ def _label_columns(columns: list[tuple[np.ndarray, np.ndarray]]
     n = len(columns[0][1])
     if n > SMALL:
         return [labels(names, codes) for names, codes in columns]
-    every = np.concatenate([np.asarray(names, dtype=object)[np.asarray(codes)]
-                            for names, codes in columns])
+    every: list[str] = []
+    for names, codes in columns:
+        every += np.asarray(names)[codes].tolist()
     whole = pd.arrays.ArrowStringArray(pa.array(every, pa.large_string()))
     return [whole[k * n:(k + 1) * n] for k in range(len(columns))]

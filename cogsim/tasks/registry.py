@@ -303,7 +303,10 @@ class ItemRegistry:
         """
         x = np.asarray(x).astype(np.intp)
         y = np.asarray(y).astype(np.intp)
-        if x.size and y.size and max(x.max(), y.max()) < self._cover():
+        # Every code is below the number of items; when the cache covers them all, no
+        # code need be checked against it.
+        if self._cover() == len(self) or (x.size and y.size
+                                          and max(x.max(), y.max()) < self._cover()):
             return self._cache[x, y]
         size = int(np.prod(np.broadcast_shapes(x.shape, y.shape)))
         if size >= _TABLE_FROM:
