@@ -242,14 +242,14 @@ class Oracle:
             else:
                 who, rows = query.annotator, np.arange(n_pairs)
             return lambda oracle: oracle._given(who, rows)
-        pool = np.ones(pop.n, dtype=bool)
+        pool = None                                  # everyone
         if group is not None:
             names = [str(g) for g in dict.fromkeys(pop.group_names)]
             if group not in names:
                 raise InputError(f"judge: unknown group {group!r}; expected one of {names}")
             pool = pop.group_names == group
         k = pop.spec.assignment.annotators_per_pair if k is None else k
-        size = int(pool.sum())
+        size = pop.n if pool is None else int(pool.sum())
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= size:
             where = f"group {group!r}" if group is not None else "the population"
             raise InputError(f"judge: k: expected a whole number from 1 to {size} (the "
@@ -271,9 +271,9 @@ class Oracle:
         if len(who) > start:
             yield who[start:], rows[start:]
 
-    def _random(self, k: int, pool: np.ndarray, n_pairs: int):
+    def _random(self, k: int, pool: np.ndarray | None, n_pairs: int):
         """Segments (annotators, pair rows) of k annotators per pair, in the open step's
-        order; None where a step closes."""
+        order, from the annotators ``pool`` marks (None: all); None where a step closes."""
         done = 0
         while done < n_pairs:
             if self._order is None:
@@ -281,7 +281,8 @@ class Oracle:
                                                              np.arange(self.n_annotators)),
                                          kind="stable")
             order = self._order
-            free = order[~self._used[order] & pool[order]]
+            free = order[~self._used[order] if pool is None
+                         else ~self._used[order] & pool[order]]
             take = min(len(free) // k, n_pairs - done)
             if take == 0:
                 if self._open_new_step():

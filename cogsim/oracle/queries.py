@@ -39,6 +39,8 @@ class Query:
 
     def codes(self, registry: ItemRegistry) -> tuple[np.ndarray, np.ndarray]:
         """The items' codes, once the new items are registered."""
+        if self.new_items is None:              # every item was known
+            return self.code_a, self.code_b
         return tuple(codes if codes.min() >= 0 else registry.codes(ids)
                      for codes, ids in ((self.code_a, self.item_a),
                                         (self.code_b, self.item_b)))
@@ -77,12 +79,14 @@ def _item_rows(pairs: Sequence, registry: ItemRegistry) -> tuple[list, list, lis
     ids: list[list] = [[], []]
     rows: list[dict] = []
     for r, pair in enumerate(pairs):
-        if isinstance(pair, (str, bytes, Mapping)) or not isinstance(pair, Sequence) \
-                or len(pair) != 2:
+        if type(pair) is not tuple and (isinstance(pair, (str, bytes, Mapping))
+                                        or not isinstance(pair, Sequence)) or len(pair) != 2:
             raise ItemError(f"pairs, row {r + 1}: expected a pair (item_a, item_b) of item "
                             f"ids or attribute mappings, got {pair!r:.80}")
         for side, item in enumerate(pair):
-            if isinstance(item, Mapping) and "text" in item and "item_id" not in item:
+            if type(item) is str:               # the common case: an item id
+                ids[side].append(item)
+            elif isinstance(item, Mapping) and "text" in item and "item_id" not in item:
                 extra = [k for k in item if k not in allowed]
                 if extra:
                     raise ItemError(f"pairs, row {r + 1}, item {'ab'[side]}: unknown field "

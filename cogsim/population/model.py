@@ -383,10 +383,12 @@ class AnnotatorPopulation(mesa.Model):
         v_first, v_second, p_first, decided, rt, strategy = self._evaluate(who, first, second,
                                                                            ahead)
         # Where P is NaN the comparison is False, and the higher value is taken instead.
-        choose_first = np.where(np.isnan(p_first), v_first > v_second, next(u) < p_first)
+        no_p = np.isnan(p_first)
+        choose_first = np.where(no_p, v_first > v_second, next(u) < p_first)
         ties = v_first == v_second
-        choose_first = np.where(ties & np.isnan(p_first), next(u) < 0.5, choose_first)
-        choose_first = np.where(decided >= 0, decided == 1, choose_first)
+        choose_first = np.where(ties & no_p, next(u) < 0.5, choose_first)
+        if decided is not None:
+            choose_first = np.where(decided >= 0, decided == 1, choose_first)
         choose_first, shortcut = effects.apply_position_bias(
             spec.position_bias, choose_first, strategy, lambda: next(u))
         done = self.done[who] if ahead is None else self.done[who] + ahead
@@ -435,12 +437,15 @@ class AnnotatorPopulation(mesa.Model):
 
         Returns the values of the two options; P(first) where the model gives one (NaN for
         IBL, which chooses the higher blended value, and ACT-R); the choice where the model
-        has made it (1 first, 0 second, -1 not yet: ACT-R decides itself); the response
-        time (NaN but for ACT-R); and the strategy code (index into ``strategy_labels``).
+        has made it (1 first, 0 second, -1 not yet: ACT-R decides itself; None when no
+        ACT-R annotator judged); the response time (NaN but for ACT-R); and the strategy
+        code (index into ``strategy_labels``).
         """
         m = len(who)
-        v1, v2, p = np.empty(m), np.empty(m), np.full(m, np.nan)
-        decided, rt = np.full(m, -1), np.full(m, np.nan)
+        v1, v2, p, rt = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
+        p.fill(np.nan)
+        rt.fill(np.nan)
+        decided = None
         strategy = np.zeros(m, dtype=np.int64)
         kinds = self.kinds[who]
         ibl = (kinds == "ibl").nonzero()[0]
@@ -456,6 +461,7 @@ class AnnotatorPopulation(mesa.Model):
                                 ).reshape(len(actr), 2, -1)
             res = self.actr.judge(pairs, 0, agents=self.slot[who[actr]])
             v1[actr], v2[actr] = res["values"][:, 0], res["values"][:, 1]
+            decided = np.full(m, -1)
             decided[actr] = 1 - res["choice"]
             rt[actr] = res["rt"]
             strategy[actr] = np.where(res["guess"], STRATEGIES.index("guess"),
