@@ -68,10 +68,12 @@ def agent_indices(agents, n_agents: int, *, repeats: bool = False) -> np.ndarray
     if arr is None or (arr.size and arr.dtype.kind not in "iu"):
         raise ValueError(f"agents must be integer indices, got {agents!r}")
     arr = arr.astype(np.int64).reshape(-1)
-    if arr.size and (arr.min() < 0 or arr.max() >= n_agents):
+    # A few agents are checked as a Python list (no reductions, no sort); many in NumPy.
+    few = arr.tolist() if len(arr) <= 64 else None
+    if arr.size and (min(few) < 0 or max(few) >= n_agents if few is not None
+                     else arr.min() < 0 or arr.max() >= n_agents):
         raise ValueError(f"agents must be indices in [0, {n_agents}), got {agents!r}")
-    # A set for a few agents (no sort), np.unique for many.
-    if not repeats and len(arr) > 1 and (len(set(arr.tolist())) if len(arr) <= 64
+    if not repeats and len(arr) > 1 and (len(set(few)) if few is not None
                                          else len(np.unique(arr))) != len(arr):
         raise ValueError("agents must not repeat within one call")
     return arr

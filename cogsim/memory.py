@@ -186,7 +186,8 @@ def standard_logistic(rng: np.random.Generator, shape: tuple[int, ...],
         ``Generator.logistic``.
     """
     u = uniforms(rng, shape, agents, np.float32, ahead)
-    np.clip(u, np.float32(2.0 ** -25), np.float32(1 - 2.0 ** -24), out=u)
+    np.maximum(u, np.float32(2.0 ** -25), out=u)        # np.clip, without its wrapper
+    np.minimum(u, np.float32(1 - 2.0 ** -24), out=u)
     ratio = u / (np.float32(1) - u)
     np.log(ratio, out=ratio)
     return ratio
@@ -925,10 +926,9 @@ class InstanceMemory:
         w = self.width(agents) if width is None else width
         valid = self.valid[:w, agents]
         k = self.optimized_learning
-        if k == 0:
-            counts = self.count[:w, agents].astype(np.float64)
-            ages = (t - self.created[:w, agents]).astype(np.float64)
-            b = np.where(valid, optimized_base_level(counts, ages, d), -np.inf)
+        if k == 0:                      # integer counts and ages: the float64 arithmetic
+            b = np.where(valid, optimized_base_level(self.count[:w, agents],
+                                                     t - self.created[:w, agents], d), -np.inf)
         else:
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 if k is None:

@@ -16,6 +16,7 @@ state (:meth:`KeyedStreams.state`), so a saved and restored stream continues exa
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -111,11 +112,11 @@ class KeyedStreams:
     def _words(self, shape: tuple[int, ...], agents: np.ndarray,
                ahead: np.ndarray | None = None) -> np.ndarray:
         agents = np.asarray(agents, dtype=np.intp).reshape(-1)
-        shape = tuple(int(s) for s in shape)
+        shape = tuple(map(int, shape))
         if not shape or shape[-1] != len(agents):
             raise ValueError(f"the last axis of {shape} must run over the {len(agents)} agents")
         lead = shape[:-1]
-        if len(lead) > 3 or any(s >= 2 ** _AXIS_BITS for s in lead):
+        if len(lead) > 3 or max(lead, default=0) >= 2 ** _AXIS_BITS:
             raise ValueError(f"at most 3 leading axes of fewer than 2**{_AXIS_BITS} draws, "
                              f"got {lead}")
         counter = self.counters[agents]
@@ -124,9 +125,7 @@ class KeyedStreams:
         else:
             counter += np.asarray(ahead, dtype=np.uint64).reshape(-1)
         own = mix64(self._agent_words[agents] + counter * _GOLDEN)
-        size = 1
-        for s in lead:
-            size *= s
+        size = math.prod(lead)
         position = _small_positions(lead) if size <= 4096 else _position_words(lead)
         return mix64(position[..., None] ^ own)
 

@@ -39,7 +39,7 @@ def apply_position_bias(bias: PositionBias | None, choose_first: np.ndarray,
     shortcut = 2 * bias.p_first - 1
     use = draw() < shortcut
     strategy[use] = SHORTCUT
-    return np.where(use, True, choose_first), shortcut
+    return use | choose_first, shortcut
 
 
 def apply_lapses(fatigue: Fatigue | None, done: np.ndarray, choose_first: np.ndarray,
