@@ -97,6 +97,7 @@ class IBLBatch:
                                               self.n_agents, minimum=None)
         self.default_utility_populates = bool(default_utility_populates)
         self.fixed_noise = bool(fixed_noise)
+        self._tau_of: tuple = (None, None)        # the noise and temperature of self._tau
         #: Sum over instances strictly left to right (``memory.instance_sum``): an agent's
         #: values then do not depend on which agents decide with it.
         self.sequential_sums = False
@@ -114,8 +115,15 @@ class IBLBatch:
     # ------------------------------------------------------------ parameters
     @property
     def tau(self) -> np.ndarray:
-        """Temperature each agent uses."""
-        return effective_temperature(self.temperature, self.noise)
+        """Temperature each agent uses (read-only; computed again when ``noise`` or
+        ``temperature`` is replaced, which are read-only arrays themselves)."""
+        if self._tau_of[0] is not self.noise or self._tau_of[1] is not self.temperature:
+            tau = effective_temperature(self.temperature, self.noise)
+            for array in (tau, self.noise, self.temperature):
+                if array is not None:
+                    array.flags.writeable = False
+            self._tau, self._tau_of = tau, (self.noise, self.temperature)
+        return self._tau
 
     def similarity(self, attributes: Sequence[str] | str, function: Callable | bool | None = None,
                    weight: float | None = None) -> None:
@@ -206,13 +214,17 @@ class IBLBatch:
                 cand &= mem.attributes[:width, j, cols] == option[:, j]
         return cand
 
-    def _penalty(self, cols, option, width: int) -> np.ndarray:
+    def _penalty(self, cols, option, width: int, valid: np.ndarray | None = None,
+                 all_valid: bool | None = None) -> np.ndarray:
         """Partial-matching term (width, n) of each instance for an option (n,
         n_attributes); for several options at once (n_options, n, n_attributes), when the
-        similarity functions broadcast, (n_options, width, n)."""
+        similarity functions broadcast, (n_options, width, n).  ``valid`` and
+        ``all_valid``: the slots in use and whether all are, when the caller has them."""
         mem = self.memory
-        valid = mem.valid[:width, cols]
-        all_valid = bool(valid.all())
+        if valid is None:
+            valid = mem.valid[:width, cols]
+        if all_valid is None:
+            all_valid = bool(valid.all())
 
         def similarities():
             for j, (f, _) in sorted(self._similarities.items()):
@@ -244,7 +256,8 @@ class IBLBatch:
         return values
 
     # ----------------------------------------------------------------- choose
-    def choose(self, options, agents=None, details: bool = False, ahead=None):
+    def choose(self, options, agents=None, details: bool = False, ahead=None,
+               checked: bool = False):
         """Each agent picks the option with the highest blended value.
 
         Parameters
@@ -264,16 +277,22 @@ class IBLBatch:
             call of its own.  The same as that many calls of ``choose``, each followed by a
             ``respond`` that learns nothing.  Every option must match an instance (no
             default utility is stored); ``respond`` then takes the rows as one decision.
+        checked : bool
+            The caller has checked the arguments: ``options`` a float64 array (n,
+            n_options, n_attributes) of finite values, ``agents`` an int array of distinct
+            agent indices.  Their checks are skipped (for callers on a hot path).
 
         Returns
         -------
         chosen : array of int, shape (n,)
             Index of the chosen option for each agent (and the details dict if asked).
         """
-        agents = self._agents(agents) if ahead is None else np.asarray(agents, dtype=np.intp)
+        if not checked:
+            agents = (self._agents(agents) if ahead is None
+                      else np.asarray(agents, dtype=np.intp))
         if self._pending is not None:
             raise RuntimeError("choose() called before respond() for the previous decision")
-        opts = self._options(options, len(agents))
+        opts = options if checked else self._options(options, len(agents))
         n, n_opts, _ = opts.shape
         mem = self.memory
         # The clock moves past the latest learning (integer times: the larger of the two).
@@ -295,17 +314,21 @@ class IBLBatch:
         probs, cands = [], []
         # Every option's partial matching in one pass, when no option can store a default
         # utility (which would change the instances between options).
-        joint = (self._penalty(cols, opts.transpose(1, 0, 2), width)
-                 if n_opts > 1 and self.partial and self._similarities_broadcast()
-                 and self.always_matches(agents, width) else None)
+        joint = None
+        if (n_opts > 1 and self.partial and self._similarities_broadcast()
+                and self.always_matches(agents, width)):
+            valid = mem.valid[:width, cols]
+            all_valid = bool(valid.all())
+            joint = self._penalty(cols, opts.transpose(1, 0, 2), width, valid, all_valid)
         if joint is not None and self.sequential_sums:
-            # Then every instance is a candidate for every option: all options in one pass,
-            # summing in the same order (left to right) as one option at a time.
-            cand = self._candidates(cols, opts[:, 0], width)
+            # Then every instance is a candidate for every option (every attribute is
+            # partially matched: the candidates are the valid slots): all options in one
+            # pass, summing in the same order (left to right) as one option at a time.
             act = activation_from(base, noise if not shared_noise else noise[0], joint)
-            p = retrieval_probabilities(act, cand, tau, axis=1, sequential=True)
+            p = retrieval_probabilities(act, None if all_valid else valid, tau, axis=1,
+                                        sequential=True)
             blended = blend(p, mem.utility[:width, cols], axis=1, sequential=True)
-            probs, cands = list(p), [cand] * n_opts
+            probs, cands = list(p), [valid] * n_opts
         for o in range(n_opts if joint is None or not self.sequential_sums else 0):
             option = opts[:, o]
             cand = self._candidates(cols, option, width)

@@ -453,7 +453,7 @@ class AnnotatorPopulation(mesa.Model):
             options = np.empty((len(ibl), 2, 1))      # (annotators, options, attribute)
             options[:, 0, 0], options[:, 1, 0] = first[ibl], second[ibl]
             self.ibl.choose(options, agents=self.slot[who[ibl]],
-                            ahead=None if ahead is None else ahead[ibl])
+                            ahead=None if ahead is None else ahead[ibl], checked=True)
             v1[ibl], v2[ibl] = self.ibl.last_blended[:, 0], self.ibl.last_blended[:, 1]
         actr = (kinds == "actr").nonzero()[0] if len(self.actr_rows) else ()
         if len(actr):
