@@ -15,6 +15,7 @@ import pytest
 
 from cogsim import Oracle
 from cogsim.generate import generate
+from cogsim.population.judgments import JUDGMENT_COLUMNS
 from cogsim.spec import parse_spec
 from cogsim.tasks import default_items, random_pairs
 
@@ -257,3 +258,14 @@ def test_oracle_default_memory_is_flat_and_stated(spec):
     oracle = Oracle(parse_spec(tomllib.loads(DEFAULT.read_text())))
     assert oracle.spec.memory.optimized_learning is True
     assert oracle.spec.memory.max_instances == 150
+
+
+def test_each_table_has_its_own_index_and_columns(spec, pairs):
+    """Tables share the immutable values of their row and column labels but not the label
+    objects: a name given to one table's index or columns stays with that table."""
+    oracle = Oracle(spec)
+    first = oracle.judge(pairs.iloc[:1])
+    first.index.name, first.columns.name = "row", "column"
+    for later in (oracle.judge(pairs.iloc[1:2]), oracle.judge([tuple(pairs.iloc[2, :2])])):
+        assert later.index.name is None and later.columns.name is None
+        assert list(later.columns) == JUDGMENT_COLUMNS

@@ -179,7 +179,8 @@ def read_query(pairs, registry: ItemRegistry, n_annotators: int,
         table = pairs
         item_a, item_b = _ids(table["item_a"]), _ids(table["item_b"])
     else:
-        if isinstance(pairs, (str, bytes, Mapping)) or not isinstance(pairs, Sequence):
+        if type(pairs) is not list and (isinstance(pairs, (str, bytes, Mapping))
+                                        or not isinstance(pairs, Sequence)):
             raise ItemError(f"pairs: expected a table with item_a and item_b or a list of "
                             f"(item_a, item_b) pairs, got {type(pairs).__name__}")
         table, columns = None, []
@@ -205,9 +206,9 @@ def read_query(pairs, registry: ItemRegistry, n_annotators: int,
     known = set(new_items["item_id"].tolist()) if new_items is not None else set()
     index, codes = registry.index, []
     for side, ids in (("item_a", item_a), ("item_b", item_b)):
-        codes.append(np.fromiter((index.get(i, -1) for i in ids), dtype=np.int64,
-                                 count=len(ids)))
-        for r in (codes[-1] < 0).nonzero()[0].tolist():
+        found = [index.get(i, -1) for i in ids]
+        codes.append(np.array(found, dtype=np.int64))
+        for r in ([r for r, c in enumerate(found) if c < 0] if -1 in found else ()):
             if ids[r] not in known:
                 raise ItemError(f"pairs, row {r + 1}, {side}: unknown item {ids[r]!r}; "
                                 f"expected an item the oracle has been given, or its "

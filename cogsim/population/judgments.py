@@ -50,7 +50,7 @@ def labels(names: np.ndarray, codes: np.ndarray) -> pd.arrays.ArrowStringArray:
 
 STRING = pd.StringDtype("pyarrow")
 _FLOATS = ("value_a", "value_b", "p_a", "rt")
-_COLUMNS = pd.Index(JUDGMENT_COLUMNS)        # immutable: shared by every table
+_COLUMNS = pd.Index(JUDGMENT_COLUMNS)        # each table gets a view (its own name)
 #: Where each block of the judgments table goes (positions in JUDGMENT_COLUMNS).
 _PLACES = {kind: np.array([JUDGMENT_COLUMNS.index(c) for c in names]) for kind, names in (
     ("int", ("step", "pair_id", "annotator_id", "seed")), ("float", _FLOATS),
@@ -119,7 +119,14 @@ class JudgmentLog:
             (np.full((1, n), run_id, dtype=object), _PLACES["object"])]
         return create_dataframe_from_blocks(
             numbers + list(zip(named, _LABEL_PLACES)),
-            index=pd.RangeIndex(n), columns=_COLUMNS)
+            index=_row_index(n).view(), columns=_COLUMNS.view())   # own objects, shared data
+
+
+@lru_cache(maxsize=1024)
+def _row_index(n: int) -> pd.RangeIndex:
+    """RangeIndex(n), made once per length; each table gets a view of it (its values are
+    immutable, but a name set on a table's index must stay with that table)."""
+    return pd.RangeIndex(n)
 
 
 @lru_cache(maxsize=64)
