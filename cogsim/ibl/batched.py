@@ -171,9 +171,12 @@ class IBLBatch:
         decision stores no default utility): partial matching on every attribute, and at
         least one instance each (among the first ``width`` slots, which hold all of them
         when it is the agents' `InstanceMemory.width`)."""
-        partial_everywhere = (self.mismatch_penalty is not None
-                              and len(self._similarities) == len(self.attributes))
-        return partial_everywhere and bool(self.memory.valid[:width, agents].any(axis=0).all())
+        return (self._partial_everywhere()
+                and bool(self.memory.valid[:width, agents].any(axis=0).all()))
+
+    def _partial_everywhere(self) -> bool:
+        return (self.mismatch_penalty is not None
+                and len(self._similarities) == len(self.attributes))
 
     def _similarities_broadcast(self) -> bool:
         """Whether every similarity function takes broadcast arrays (True, or a function
@@ -315,11 +318,12 @@ class IBLBatch:
         # Every option's partial matching in one pass, when no option can store a default
         # utility (which would change the instances between options).
         joint = None
-        if (n_opts > 1 and self.partial and self._similarities_broadcast()
-                and self.always_matches(agents, width)):
+        if (n_opts > 1 and width and self._partial_everywhere()
+                and self._similarities_broadcast()):
             valid = mem.valid[:width, cols]
             all_valid = bool(valid.all())
-            joint = self._penalty(cols, opts.transpose(1, 0, 2), width, valid, all_valid)
+            if all_valid or valid.any(axis=0).all():      # as always_matches(agents)
+                joint = self._penalty(cols, opts.transpose(1, 0, 2), width, valid, all_valid)
         if joint is not None and self.sequential_sums:
             # Then every instance is a candidate for every option (every attribute is
             # partially matched: the candidates are the valid slots): all options in one
