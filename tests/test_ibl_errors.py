@@ -320,20 +320,6 @@ def test_populate_when_in_the_future():
     assert a.instances(file=None) == []
 
 
-def test_temperatures_follow_a_replaced_noise_and_refuse_writes_in_place():
-    """The engine keeps each agent's temperature once computed: replacing ``noise`` (or
-    ``temperature``) computes it again, and writing into them in place is refused (it would
-    leave the kept temperatures behind)."""
-    model = batch(noise=[0.2, 0.3, 0.4], default_utility=None)
-    np.testing.assert_allclose(model.tau, np.sqrt(2) * np.array([0.2, 0.3, 0.4]))
-    with pytest.raises(ValueError, match="read-only"):
-        model.noise[0] = 1.0
-    model.noise = np.array([1.0, 1.0, 1.0])
-    np.testing.assert_allclose(model.tau, np.full(3, np.sqrt(2)))
-    model.temperature = np.array([0.5, 0.6, 0.7])
-    np.testing.assert_array_equal(model.tau, [0.5, 0.6, 0.7])
-
-
 def test_checked_arguments_choose_as_the_checked_call_does():
     """``choose(..., checked=True)`` (arguments in the engine's form, as the population
     passes them) decides exactly as the call that checks them."""

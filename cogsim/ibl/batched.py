@@ -97,7 +97,6 @@ class IBLBatch:
                                               self.n_agents, minimum=None)
         self.default_utility_populates = bool(default_utility_populates)
         self.fixed_noise = bool(fixed_noise)
-        self._tau_of: tuple = (None, None)        # the noise and temperature of self._tau
         #: Sum over instances strictly left to right (``memory.instance_sum``): an agent's
         #: values then do not depend on which agents decide with it.
         self.sequential_sums = False
@@ -115,15 +114,8 @@ class IBLBatch:
     # ------------------------------------------------------------ parameters
     @property
     def tau(self) -> np.ndarray:
-        """Temperature each agent uses (read-only; computed again when ``noise`` or
-        ``temperature`` is replaced, which are read-only arrays themselves)."""
-        if self._tau_of[0] is not self.noise or self._tau_of[1] is not self.temperature:
-            tau = effective_temperature(self.temperature, self.noise)
-            for array in (tau, self.noise, self.temperature):
-                if array is not None:
-                    array.flags.writeable = False
-            self._tau, self._tau_of = tau, (self.noise, self.temperature)
-        return self._tau
+        """Temperature each agent uses."""
+        return effective_temperature(self.temperature, self.noise)
 
     def similarity(self, attributes: Sequence[str] | str, function: Callable | bool | None = None,
                    weight: float | None = None) -> None:

@@ -38,8 +38,8 @@ __all__ = ["FORMAT", "FORMAT_VERSION", "load_state", "save_state"]
 FORMAT = "cogsim-oracle-state"
 FORMAT_VERSION = 1
 FILES = ("arrays.npz", "reference_items.parquet", "items.parquet")
-#: Working buffers and caches (computed again from the state), not state.
-_SKIP = {"_buffer", "_tau"}
+#: Working buffers, not state.
+_SKIP = {"_buffer"}
 
 
 def _parts(oracle) -> dict[str, object]:
