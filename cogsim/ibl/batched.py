@@ -167,6 +167,7 @@ class IBLBatch:
                 and bool(self.memory.valid[:width, agents].any(axis=0).all()))
 
     def _partial_everywhere(self) -> bool:
+        """Whether every attribute is partially matched (none must be equal)."""
         return (self.mismatch_penalty is not None
                 and len(self._similarities) == len(self.attributes))
 
